@@ -1,0 +1,423 @@
+"""The practice importer: a file is validated completely, then written in one transaction.
+
+Every problem is reported as ``file: record N ("title"): field: message`` and a file with
+any problem changes nothing. Re-importing a file updates pages in place: a record matches
+an existing practice by ``source_url`` when it has one, otherwise by title and owning city.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+from tqdm import tqdm
+
+from ..models import (
+    CityIndexPage,
+    CityPage,
+    EventPage,
+    FundingProgramme,
+    KeyTheme,
+    NetworkPage,
+    OrganisationType,
+    PracticePage,
+    PracticePresentation,
+    TargetAudience,
+)
+from ..rules import publishing_problems
+from .records import CityRef, CleanRecord, Problem, RecordValidator
+
+VOCABULARIES = {
+    "key_themes": (KeyTheme, "key theme"),
+    "target_audiences": (TargetAudience, "target audience"),
+    "funding_programmes": (FundingProgramme, "funding programme"),
+    "organisation.type": (OrganisationType, "organisation type"),
+}
+
+
+class ImportFailed(Exception):
+    """A file could not be imported; `messages` lists every problem, one line each."""
+
+    def __init__(self, messages):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the command's summary."""
+
+    path: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    needs_curation: list[tuple[str, list[str]]] = field(default_factory=list)
+    cities_created: list[str] = field(default_factory=list)
+    terms_added: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    """A validated record with everything it refers to resolved (nothing written yet)."""
+
+    record: CleanRecord
+    checksum: str
+    parent: object = None  # an existing CityPage or NetworkPage, or a CityRef to create
+    existing: PracticePage | None = None
+    terms: dict = field(default_factory=dict)  # vocabulary key -> list of terms or labels
+    networks: list = field(default_factory=list)
+    curation: list[str] = field(default_factory=list)
+
+
+def _checksum(raw, drafts):
+    """A stable fingerprint of a raw record, so unchanged re-imports write nothing."""
+    payload = json.dumps({"record": raw, "drafts": drafts}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _unique_slug(parent, title):
+    """A slug for `title` that no child of `parent` uses yet."""
+    base = slugify(title)[:200] or "page"
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class PracticeImporter:
+    """Imports interchange files; see the module docstring for the rules."""
+
+    def __init__(
+        self, *, add_missing_terms=False, drafts=False, default_network=None, user=None,
+        progress=True,
+    ):  # fmt: skip
+        self.add_missing_terms = add_missing_terms
+        self.drafts = drafts
+        self.default_network = default_network
+        self.user = user
+        self.progress = progress
+
+    # --- reading and validating
+
+    def import_file(self, path):
+        """Validate and import one file; raise ImportFailed listing every problem."""
+        path = str(path)
+        raw_records = self._read(path)
+        plans, messages = self._plan(path, raw_records)
+        if messages:
+            raise ImportFailed(messages)
+        report = ImportReport(path=path)
+        with transaction.atomic():
+            self._write(path, plans, report)
+        return report
+
+    def _read(self, path):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ImportFailed([f"{path}: the file does not exist."]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImportFailed([f"{path}: cannot be read as UTF-8 text ({exc})."]) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportFailed(
+                [f"{path}: is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+            ) from None
+        if isinstance(data, dict):
+            data = [data]  # A single practice object is accepted as a one-record file.
+        if not isinstance(data, list):
+            raise ImportFailed([f"{path}: must hold a JSON list of practice objects."])
+        if not data:
+            raise ImportFailed([f"{path}: holds no records."])
+        return data
+
+    def _plan(self, path, raw_records):
+        """Validate every record and resolve what it refers to; return (plans, messages)."""
+        messages, plans, seen = [], [], {}
+        self._cache = _Lookups()
+        for number, raw in enumerate(raw_records, start=1):
+            title = raw.get("title") if isinstance(raw, dict) else None
+            where = f'{path}: record {number} ("{title}")' if title else f"{path}: record {number}"
+            record, problems = RecordValidator(number, raw).validate()
+            if record is not None:
+                plan = _Plan(record=record, checksum=_checksum(raw, self.drafts))
+                problems = self._resolve(plan)
+                if not problems:
+                    key = self._match_key(plan)
+                    if key in seen:
+                        problems = [
+                            _problem("title", f"duplicates record {seen[key]} of this file.")
+                        ]
+                    else:
+                        seen[key] = number
+                        plans.append(plan)
+            messages.extend(f"{where}: {p.field}: {p.message}" for p in problems)
+        return plans, messages
+
+    def _resolve(self, plan):
+        """Look up vocabulary terms, networks, the parent page and an existing practice."""
+        record, problems = plan.record, []
+        for key, (model, noun) in VOCABULARIES.items():
+            labels = (
+                [record.organisation_type] if key == "organisation.type" else getattr(record, key.split(".")[0])
+            )
+            resolved = []
+            for label in filter(None, labels):
+                term = self._cache.term(model, label)
+                if term is None and not self.add_missing_terms:
+                    problems.append(
+                        _problem(
+                            key,
+                            f'unknown {noun} "{label}". Add it to the vocabulary first, '
+                            "or import with --add-missing-terms.",
+                        )
+                    )
+                resolved.append(term or label)
+            plan.terms[key] = resolved
+
+        for name in record.networks:
+            network = self._cache.network(name)
+            if network is None:
+                problems.append(_problem("networks", f'unknown network "{name}". Create its page first.'))
+            else:
+                plan.networks.append(network)
+
+        if record.cities:
+            owner = record.cities[0]
+            city = self._cache.city(owner)
+            if city is None and not owner.country:
+                problems.append(
+                    _problem("cities[1].country", f'is needed to create the new city "{owner.name}".')
+                )
+            plan.parent = city or owner
+            for position, ref in enumerate(record.cities[1:], start=2):
+                if self._cache.city(ref) is None and not ref.country:
+                    problems.append(
+                        _problem(f"cities[{position}].country", f'is needed to create the new city "{ref.name}".')
+                    )
+        elif plan.networks:
+            plan.parent = plan.networks[0]
+        elif self.default_network:
+            plan.parent = self._cache.network(self.default_network)
+            if plan.parent is None:
+                problems.append(_problem("networks", f'the default network "{self.default_network}" does not exist.'))
+        else:
+            problems.append(
+                _problem(
+                    "cities",
+                    "a record needs an owning city or a network to be filed under "
+                    "(or import with --default-network).",
+                )
+            )
+        if problems:
+            return problems
+
+        plan.existing = self._find_existing(plan)
+        if self.drafts:
+            plan.curation.append("imported with --drafts")
+        plan.curation.extend(
+            message
+            for _field, message in publishing_problems(
+                description=record.values["description"],
+                key_themes=plan.terms["key_themes"],
+                target_audiences=plan.terms["target_audiences"],
+                country_of_origin=record.values["country_of_origin"],
+            )
+        )
+        return []
+
+    def _find_existing(self, plan):
+        """The practice this record updates: same source URL, else same title under the same owner."""
+        source_url = plan.record.values["source_url"]
+        if source_url:
+            return PracticePage.objects.filter(source_url=source_url).first()
+        if isinstance(plan.parent, CityRef):
+            return None  # A city that does not exist yet owns no practices.
+        title = plan.record.title
+        return (
+            PracticePage.objects.child_of(plan.parent)
+            .filter(Q(title__iexact=title) | Q(draft_title__iexact=title))
+            .first()
+        )
+
+    def _match_key(self, plan):
+        if plan.record.values["source_url"]:
+            return ("url", plan.record.values["source_url"])
+        parent = plan.parent
+        owner = ("new", parent.name.lower()) if isinstance(parent, CityRef) else ("page", parent.pk)
+        return ("title", plan.record.title.lower(), owner)
+
+    # --- writing (inside one transaction)
+
+    def _write(self, path, plans, report):
+        bar = tqdm(
+            plans,
+            desc=f"Importing {Path(path).name}",
+            unit="practice",
+            disable=not self.progress or len(plans) < settings.PRACTICE_IMPORT_PROGRESS_THRESHOLD,
+        )
+        for plan in bar:
+            try:
+                self._write_one(plan, report)
+            except ValidationError as exc:
+                record = plan.record
+                lines = [
+                    f'{path}: record {record.number} ("{record.title}"): {name}: {" ".join(errors)}'
+                    for name, errors in exc.message_dict.items()
+                ]
+                raise ImportFailed(lines) from None
+
+    def _write_one(self, plan, report):
+        record = plan.record
+        parent = plan.parent
+        if isinstance(parent, CityRef):
+            parent = self._create_city(parent, report)
+        cities = [parent if isinstance(parent, CityPage) else None] if record.cities else []
+        cities = [c for c in cities if c] + [
+            self._cache.city(ref) or self._create_city(ref, report) for ref in record.cities[1:]
+        ]
+        terms = {key: [self._term(key, t, plan, report) for t in values] for key, values in plan.terms.items()}
+
+        existing = plan.existing
+        if existing and existing.import_checksum == plan.checksum:
+            report.unchanged.append(record.title)
+            return
+        if existing:
+            page = existing.specific.get_latest_revision_as_object()
+        else:
+            page = PracticePage(live=False)
+
+        page.title = record.title
+        page.draft_title = record.title
+        for name, value in record.values.items():
+            setattr(page, name, value)
+        page.key_themes.set(terms["key_themes"])
+        page.target_audiences.set(terms["target_audiences"])
+        page.funding_programmes.set(terms["funding_programmes"])
+        page.organisation_type = (terms["organisation.type"] or [None])[0]
+        page.cities.set(cities)
+        page.networks.set(plan.networks)
+        page.tags.set(record.tags)
+        page.presented_at = [
+            PracticePresentation(
+                name=p.name, date=p.date, place=p.place, subject=p.subject, event=self._event(p)
+            )
+            for p in record.presented_at
+        ]
+        page.import_checksum = plan.checksum
+
+        publish = not plan.curation
+        if existing is None:
+            page.slug = _unique_slug(parent, record.title)
+            parent.add_child(instance=page)
+            report.created.append(record.title)
+        else:
+            report.updated.append(record.title)
+        revision = page.save_revision(user=self.user, log_action=True, clean=publish)
+        if publish:
+            revision.publish(user=self.user)
+        else:
+            report.needs_curation.append((record.title, plan.curation))
+
+    def _create_city(self, ref, report):
+        """Create and publish a city page (a record named a city the hub does not have yet)."""
+        city = self._cache.city(ref)
+        if city is not None:
+            return city
+        index = CityIndexPage.objects.first()
+        city = CityPage(title=ref.name, country=ref.country, live=False)
+        city.slug = _unique_slug(index, ref.name)
+        index.add_child(instance=city)
+        city.save_revision(user=self.user, log_action=True).publish(user=self.user)
+        self._cache.add_city(city)
+        report.cities_created.append(f"{ref.name} ({ref.country})")
+        return city
+
+    def _term(self, key, term_or_label, plan, report):
+        """Return the term, creating it first when --add-missing-terms left a label here."""
+        if not isinstance(term_or_label, str):
+            return term_or_label
+        model, noun = VOCABULARIES[key]
+        term = self._cache.term(model, term_or_label)
+        if term is None:
+            term = model(label=term_or_label, source_network=(plan.networks or [None])[0])
+            term.slug = self._unique_term_slug(model, term_or_label)
+            term.save()
+            self._cache.add_term(model, term)
+            report.terms_added.append(f'{noun} "{term_or_label}"')
+        return term
+
+    @staticmethod
+    def _unique_term_slug(model, label):
+        base = slugify(label)[:140] or "term"
+        slug, n = base, 2
+        while model.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @staticmethod
+    def _event(presentation):
+        """The event page a presentation refers to: same name, and same date when given."""
+        events = EventPage.objects.filter(title__iexact=presentation.name)
+        if presentation.date:
+            events = events.filter(date=presentation.date)
+        return events.first()
+
+
+def _problem(field_name, message):
+    """A Problem found while resolving references."""
+    return Problem(field_name, message)
+
+
+class _Lookups:
+    """Case-insensitive lookups of terms, networks and cities, cached for one file."""
+
+    def __init__(self):
+        self._terms = {}
+        self._networks = None
+        self._cities = None
+
+    def term(self, model, label):
+        """The term of `model` with this label or slug, or None."""
+        if model not in self._terms:
+            self._terms[model] = {}
+            for term in model.objects.all():
+                self.add_term(model, term)
+        return self._terms[model].get(label.strip().lower())
+
+    def add_term(self, model, term):
+        """Remember a term under its label and slug."""
+        self._terms.setdefault(model, {})
+        self._terms[model][term.label.lower()] = term
+        self._terms[model][term.slug.lower()] = term
+
+    def network(self, name):
+        """The network page with this short name or title, or None."""
+        if self._networks is None:
+            self._networks = {}
+            for network in NetworkPage.objects.all():
+                self._networks[network.short_name.lower()] = network
+                self._networks[network.title.lower()] = network
+        return self._networks.get(name.strip().lower())
+
+    def city(self, ref):
+        """The city page with this name (and country, when the record gives one), or None."""
+        if self._cities is None:
+            self._cities = {}
+            for city in CityPage.objects.all():
+                self.add_city(city)
+        candidates = self._cities.get(ref.name.lower(), [])
+        if ref.country:
+            candidates = [c for c in candidates if c.country.code == ref.country]
+        return candidates[0] if candidates else None
+
+    def add_city(self, city):
+        """Remember a city under its name."""
+        self._cities.setdefault(city.title.lower(), []).append(city)

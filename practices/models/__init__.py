@@ -1,0 +1,47 @@
+"""Practice Hub's models, re-exported from their modules."""
+
+from .pages import (
+    CityIndexPage,
+    CityPage,
+    EventPage,
+    EventSession,
+    EventTakeaway,
+    HomePage,
+    NetworkIndexPage,
+    NetworkPage,
+    PracticeDeliverableLink,
+    PracticeIndexPage,
+    PracticePage,
+    PracticePresentation,
+)
+from .vocabularies import (
+    FundingProgramme,
+    KeyTheme,
+    OrganisationType,
+    PracticeTag,
+    TaggedPractice,
+    TargetAudience,
+    VocabularyTerm,
+)
+
+__all__ = [
+    "CityIndexPage",
+    "CityPage",
+    "EventPage",
+    "EventSession",
+    "EventTakeaway",
+    "FundingProgramme",
+    "HomePage",
+    "KeyTheme",
+    "NetworkIndexPage",
+    "NetworkPage",
+    "OrganisationType",
+    "PracticeDeliverableLink",
+    "PracticeIndexPage",
+    "PracticePage",
+    "PracticePresentation",
+    "PracticeTag",
+    "TaggedPractice",
+    "TargetAudience",
+    "VocabularyTerm",
+]

@@ -1,0 +1,698 @@
+"""The page tree: home, cities, networks, events and practices (DESIGN.md, "Content tree")."""
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.conf.global_settings import LANGUAGES
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from ..forms import PracticePageForm
+from ..rules import word_count
+from .vocabularies import TaggedPractice
+
+RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+LISTING_PAGE_SIZE = 20
+
+
+def _rich_text(verbose_name, help_text="", blank=True):
+    """A rich-text field with the editor features every practice text shares."""
+    return RichTextField(verbose_name, features=RICH_TEXT, blank=blank, help_text=help_text)
+
+
+def _paginate(request, queryset):
+    """Return the page of `queryset` asked for by ?page=, falling back to the nearest valid one."""
+    return Paginator(queryset, LISTING_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class HomePage(Page):
+    """The site root: what the hub is, with links into cities, networks and practices."""
+
+    intro = _rich_text(_("introduction"))
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "practices.CityIndexPage",
+        "practices.NetworkIndexPage",
+        "practices.PracticeIndexPage",
+    ]
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the latest practices, the cities and the networks."""
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_practices"] = (
+            PracticePage.objects.visible_to(request.user)
+            .order_by("-first_published_at")
+            .select_related("organisation_type")[:6]
+        )
+        context["cities"] = CityPage.objects.live().public().order_by("title")
+        context["networks"] = NetworkPage.objects.live().public().order_by("title")
+        return context
+
+
+class CityIndexPage(Page):
+    """The directory of cities."""
+
+    intro = _rich_text(_("introduction"))
+
+    parent_page_types = ["practices.HomePage"]
+    subpage_types = ["practices.CityPage"]
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("cities index")
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the live cities, alphabetically."""
+        context = super().get_context(request, *args, **kwargs)
+        context["cities"] = CityPage.objects.child_of(self).live().public().order_by("title")
+        return context
+
+
+class NetworkIndexPage(Page):
+    """The directory of networks."""
+
+    intro = _rich_text(_("introduction"))
+
+    parent_page_types = ["practices.HomePage"]
+    subpage_types = ["practices.NetworkPage"]
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("networks index")
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the live networks, alphabetically."""
+        context = super().get_context(request, *args, **kwargs)
+        context["networks"] = NetworkPage.objects.child_of(self).live().public().order_by("title")
+        return context
+
+
+class PracticeIndexPage(Page):
+    """Every practice in one list; the faceted search is built on this page."""
+
+    intro = _rich_text(_("introduction"))
+
+    parent_page_types = ["practices.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("practices index")
+
+    def get_context(self, request, *args, **kwargs):
+        """Add one page of the practices the visitor may see, newest first."""
+        context = super().get_context(request, *args, **kwargs)
+        practices = PracticePage.objects.visible_to(request.user).order_by("-first_published_at")
+        context["practices"] = _paginate(request, practices)
+        return context
+
+
+class NetworkPage(Page):
+    """A network of cities or practitioners (RAN, Efus, Strong Cities Network, ...)."""
+
+    short_name = models.CharField(
+        _("short name"),
+        max_length=60,
+        unique=True,
+        help_text=_("The name people use, such as RAN or Efus; the importer matches on it."),
+    )
+    description = _rich_text(_("description"))
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    parent_page_types = ["practices.NetworkIndexPage"]
+    subpage_types = ["practices.EventPage", "practices.PracticePage"]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("short_name"),
+        FieldPanel("description"),
+        FieldPanel("website"),
+        FieldPanel("logo"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("short_name")]
+
+    class Meta:
+        verbose_name = _("network")
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the network's events (newest first) and the practices it curates or lists."""
+        context = super().get_context(request, *args, **kwargs)
+        context["events"] = (
+            EventPage.objects.child_of(self).live().public().order_by("-date", "title")
+        )
+        practices = (
+            PracticePage.objects.visible_to(request.user)
+            .filter(networks=self)
+            .order_by("title")
+            .distinct()
+        )
+        context["practices"] = _paginate(request, practices)
+        return context
+
+
+class CityPage(Page):
+    """A city and its profile (the icommit multi-stakeholder team factsheet of seed 001)."""
+
+    country = CountryField(_("country"))
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    networks = ParentalManyToManyField(
+        "practices.NetworkPage", verbose_name=_("networks"), blank=True, related_name="cities"
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+
+    # Profile, in the order of the factsheet.
+    risk_landscape = _rich_text(_("risk landscape"))
+    primary_focus = _rich_text(_("primary focus"))
+    stakeholders = _rich_text(
+        _("stakeholders currently involved"),
+        _("Who takes part, how cases are discussed and escalated."),
+    )
+    coordinating_body = models.CharField(_("coordinating body"), max_length=255, blank=True)
+    further_stakeholders = _rich_text(_("further stakeholders to involve"))
+    major_contribution = _rich_text(_("major contribution to preventing violent extremism"))
+    network_impact = _rich_text(
+        _("impact of network participation"),
+        _("How taking part in a network (such as icommit) changed the work."),
+    )
+    future_focus = _rich_text(_("future focus"))
+    advice = _rich_text(_("advice for other cities"))
+
+    parent_page_types = ["practices.CityIndexPage"]
+    subpage_types = ["practices.PracticePage"]
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("country"),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                FieldPanel("networks", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("intro"),
+            ],
+            heading=_("City"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("risk_landscape"),
+                FieldPanel("primary_focus"),
+                FieldPanel("stakeholders"),
+                FieldPanel("coordinating_body"),
+                FieldPanel("further_stakeholders"),
+                FieldPanel("major_contribution"),
+                FieldPanel("network_impact"),
+                FieldPanel("future_focus"),
+                FieldPanel("advice"),
+            ],
+            heading=_("City profile"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("risk_landscape"),
+        index.SearchField("major_contribution"),
+    ]
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    PROFILE_FIELDS = (
+        "risk_landscape",
+        "primary_focus",
+        "stakeholders",
+        "coordinating_body",
+        "further_stakeholders",
+        "major_contribution",
+        "network_impact",
+        "future_focus",
+        "advice",
+    )
+
+    @property
+    def profile_sections(self):
+        """The filled-in profile fields as (heading, value, is_rich_text), in factsheet order."""
+        sections = []
+        for name in self.PROFILE_FIELDS:
+            value = getattr(self, name)
+            if value:
+                field = self._meta.get_field(name)
+                sections.append(
+                    (field.verbose_name, value, isinstance(field, RichTextField))
+                )
+        return sections
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the practices this city owns or takes part in."""
+        context = super().get_context(request, *args, **kwargs)
+        practices = (
+            PracticePage.objects.visible_to(request.user)
+            .filter(models.Q(path__startswith=self.path) | models.Q(cities=self))
+            .order_by("title")
+            .distinct()
+        )
+        context["practices"] = _paginate(request, practices)
+        return context
+
+
+class EventPage(Page):
+    """A network meeting, workshop or webinar where practices are presented and discussed."""
+
+    date = models.DateField(_("date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    summary = _rich_text(_("summary"))
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+
+    parent_page_types = ["practices.NetworkPage"]
+    subpage_types = []
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("date"), FieldPanel("end_date")]),
+        FieldPanel("place"),
+        FieldPanel("summary"),
+        InlinePanel("sessions", heading=_("Sessions"), label=_("Session")),
+        InlinePanel("key_takeaways", heading=_("Key takeaways"), label=_("Key takeaway")),
+        FieldPanel("source_url"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    class Meta:
+        verbose_name = _("event")
+
+    def clean(self):
+        """An event cannot end before it starts."""
+        super().clean()
+        if self.end_date and self.date and self.end_date < self.date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the practices presented and discussed at this event."""
+        context = super().get_context(request, *args, **kwargs)
+        context["practices"] = (
+            PracticePage.objects.visible_to(request.user)
+            .filter(presented_at__event=self)
+            .order_by("title")
+            .distinct()
+        )
+        return context
+
+
+class EventSession(Orderable):
+    """One session of an event."""
+
+    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("title"), FieldPanel("description")]
+
+
+class EventTakeaway(Orderable):
+    """One key takeaway of an event."""
+
+    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="key_takeaways")
+    text = models.TextField(_("takeaway"))
+
+    panels = [FieldPanel("text")]
+
+
+class PracticePageQuerySet(PageQuerySet):
+    """Queries on practices, with the one visibility rule every channel uses."""
+
+    def visible_to(self, user):
+        """The practices `user` may see: live and without view restrictions."""
+        # The roles issue extends this (members-only practices for the Members group);
+        # every listing, feed and sitemap goes through here so the rule lives in one place.
+        return self.live().public()
+
+
+PracticePageManager = PageManager.from_queryset(PracticePageQuerySet)
+
+
+class PracticePage(Page):
+    """A good practice, with the fields of the RAN Collection practice template in its order."""
+
+    class EvaluationType(models.TextChoices):
+        NONE = "none", _("No evaluation")
+        INTERNAL = "internal", _("Internal evaluation")
+        EXTERNAL = "external", _("External evaluation")
+
+    # 1. Name of the practice is the page title.
+    # 2. Description: aim and working method.
+    description = RichTextField(
+        _("description"),
+        features=RICH_TEXT,
+        help_text=_(
+            "The aim and working method of the practice. Make the link to preventing or "
+            "countering radicalisation or violent extremism explicit."
+        ),
+    )
+    # 3-4. Classification.
+    key_themes = ParentalManyToManyField(
+        "practices.KeyTheme",
+        verbose_name=_("key themes"),
+        blank=True,
+        related_name="practices",
+        limit_choices_to={"active": True},
+    )
+    target_audiences = ParentalManyToManyField(
+        "practices.TargetAudience",
+        verbose_name=_("target audiences"),
+        blank=True,
+        related_name="practices",
+        limit_choices_to={"active": True},
+    )
+    # 5. Geographical scope.
+    cities = ParentalManyToManyField(
+        CityPage,
+        verbose_name=_("cities"),
+        blank=True,
+        related_name="scoped_practices",
+        help_text=_("Every city where the practice runs, not only the owning city."),
+    )
+    countries = CountryField(_("countries"), multiple=True, blank=True)
+    regions = models.CharField(
+        _("regions"), max_length=500, blank=True, help_text=_("Separate regions with commas.")
+    )
+    # 6. Start (and end) of the practice.
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("Only if the practice is no longer active."),
+    )
+    # 7. Deliverables.
+    deliverables = _rich_text(
+        _("deliverables"), _("Handbooks, training modules, videos; add links below.")
+    )
+    # 8. Evidence and evaluation.
+    evidence_and_evaluation = _rich_text(
+        _("evidence and evaluation"),
+        _("Qualitative and quantitative evidence, evaluation and feedback, peer review received."),
+    )
+    evaluation_type = models.CharField(
+        _("evaluation"), max_length=10, choices=EvaluationType.choices, default=EvaluationType.NONE
+    )
+    # 9. Sustainability and transferability.
+    sustainability_and_transferability = _rich_text(
+        _("sustainability and transferability"),
+        _("Costs, and which elements transfer to another city and how."),
+    )
+    # 10. Presented and discussed in a network meeting: the `presented_at` inline.
+    # 11. Linked to other EU initiatives or EU funding.
+    eu_funding = _rich_text(
+        _("linked to other EU initiatives or EU funding"),
+        _("How the practice is funded; say explicitly whether it is (co-)funded by the EU."),
+    )
+    funding_programmes = ParentalManyToManyField(
+        "practices.FundingProgramme",
+        verbose_name=_("funding programmes"),
+        blank=True,
+        related_name="practices",
+        limit_choices_to={"active": True},
+    )
+    # 12-14. Organisation.
+    organisation_name = models.CharField(_("organisation"), max_length=255, blank=True)
+    organisation_description = _rich_text(
+        _("about the organisation"), _("What the organisation is, including its legal status.")
+    )
+    organisation_type = models.ForeignKey(
+        "practices.OrganisationType",
+        verbose_name=_("type of organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="practices",
+        limit_choices_to={"active": True},
+    )
+    country_of_origin = CountryField(
+        _("country of origin"), help_text=_("The country in which the practice is based.")
+    )
+    # 15. Contact details (personal data: shown publicly only with consent).
+    contact_name = models.CharField(_("contact person"), max_length=255, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    contact_phone = models.CharField(_("telephone"), max_length=60, blank=True)
+    contact_website = models.URLField(_("website"), blank=True)
+    contact_address = models.TextField(_("address"), blank=True)
+    contact_consent = models.BooleanField(
+        _("the contact person agrees to be shown publicly"),
+        default=False,
+        help_text=_("Without consent, contact details are shown to logged-in members only."),
+    )
+    # 16. Last update.
+    last_update_year = models.PositiveSmallIntegerField(
+        _("last update (year)"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    # 17. Peer reviewed.
+    peer_reviewed = models.BooleanField(_("peer reviewed"), default=False)
+    peer_review_date = models.DateField(_("peer review date"), null=True, blank=True)
+
+    # Curation: where it is listed and how it is found.
+    networks = ParentalManyToManyField(
+        NetworkPage, verbose_name=_("networks"), blank=True, related_name="practices"
+    )
+    tags = ClusterTaggableManager(through=TaggedPractice, blank=True, verbose_name=_("tags"))
+    language = models.CharField(_("language"), max_length=7, choices=LANGUAGES, default="en")
+    source_url = models.URLField(
+        _("source URL"),
+        max_length=500,
+        blank=True,
+        db_index=True,
+        help_text=_("Where the practice was published first; the importer matches on it."),
+    )
+    import_checksum = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = PracticePageManager()
+
+    parent_page_types = ["practices.CityPage", "practices.NetworkPage"]
+    subpage_types = []
+    base_form_class = PracticePageForm
+
+    content_panels = [
+        MultiFieldPanel(
+            [FieldPanel("title"), FieldPanel("description")],
+            heading=_("Name and description"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("key_themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("target_audiences", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Key themes and target audience"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("cities"), FieldPanel("countries"), FieldPanel("regions")],
+            heading=_("Geographical scope"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")])],
+            heading=_("Start of the practice"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("deliverables"),
+                InlinePanel("deliverable_links", label=_("Deliverable link")),
+            ],
+            heading=_("Deliverables"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("evidence_and_evaluation"), FieldPanel("evaluation_type")],
+            heading=_("Evidence and evaluation"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("sustainability_and_transferability")],
+            heading=_("Sustainability and transferability"),
+        ),
+        InlinePanel(
+            "presented_at",
+            heading=_("Presented and discussed in a network meeting"),
+            label=_("Meeting"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("eu_funding"),
+                FieldPanel("funding_programmes", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Linked to other EU initiatives or EU funding"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("organisation_name"),
+                FieldPanel("organisation_description"),
+                FieldPanel("organisation_type"),
+                FieldPanel("country_of_origin"),
+            ],
+            heading=_("Organisation"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_name"),
+                FieldRowPanel([FieldPanel("contact_email"), FieldPanel("contact_phone")]),
+                FieldPanel("contact_website"),
+                FieldPanel("contact_address"),
+                FieldPanel("contact_consent"),
+            ],
+            heading=_("Contact details"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("last_update_year"),
+                FieldRowPanel([FieldPanel("peer_reviewed"), FieldPanel("peer_review_date")]),
+            ],
+            heading=_("Last update and peer review"),
+        ),
+    ]
+    curation_panels = [
+        FieldPanel("networks", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("tags"),
+        FieldPanel("language"),
+        FieldPanel("source_url"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Practice")),
+            ObjectList(curation_panels, heading=_("Curation")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        index.SearchField("sustainability_and_transferability"),
+        index.SearchField("organisation_name"),
+        index.RelatedFields("key_themes", [index.SearchField("label")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("country_of_origin"),
+    ]
+
+    class Meta:
+        verbose_name = _("practice")
+
+    def clean(self):
+        """Check what a single record can get wrong: years in order."""
+        super().clean()
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year is before the start year.")})
+
+    @cached_property
+    def owning_city(self):
+        """The city this practice lives under, or None for a network-curated practice."""
+        parent = self.get_parent().specific
+        return parent if isinstance(parent, CityPage) else None
+
+    @property
+    def is_ongoing(self):
+        """True when no end year is recorded or it is this year or later."""
+        return self.end_year is None or self.end_year >= date.today().year
+
+    def word_limit_warnings(self):
+        """Soft word-limit overruns as readable sentences (editors see them; nothing blocks)."""
+        warnings = []
+        for name, limit in settings.PRACTICE_WORD_LIMITS.items():
+            words = word_count(getattr(self, name))
+            if words > limit:
+                label = self._meta.get_field(name).verbose_name
+                warnings.append(
+                    _("%(field)s has %(words)d words; the template asks for at most %(limit)d.")
+                    % {"field": str(label).capitalize(), "words": words, "limit": limit}
+                )
+        return warnings
+
+
+class PracticePresentation(Orderable):
+    """RAN field 10: a network meeting where the practice was presented and discussed."""
+
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="presented_at")
+    name = models.CharField(_("working group or event"), max_length=255)
+    date = models.DateField(_("date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    event = models.ForeignKey(
+        EventPage,
+        verbose_name=_("event page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="presentations",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("place")]),
+        FieldPanel("subject"),
+        FieldPanel("event"),
+    ]
+
+
+class PracticeDeliverableLink(Orderable):
+    """RAN field 7: a link to or a document of a deliverable (handbook, module, video)."""
+
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="deliverable_links")
+    title = models.CharField(_("title"), max_length=255)
+    url = models.URLField(_("link"), blank=True)
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("url"), FieldPanel("document")]

@@ -1,0 +1,107 @@
+"""Controlled vocabularies (snippets curators edit) and the practice tag model."""
+
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from taggit.models import ItemBase, TagBase
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+
+class VocabularyTerm(index.Indexed, models.Model):
+    """A term of a controlled vocabulary, with the network it comes from and an active flag."""
+
+    label = models.CharField(_("label"), max_length=150, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=150,
+        unique=True,
+        blank=True,
+        help_text=_("Used in search URLs. Filled in from the label when left empty."),
+    )
+    source_network = models.ForeignKey(
+        "practices.NetworkPage",
+        verbose_name=_("source network"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The network whose vocabulary this term belongs to."),
+    )
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive terms stay on existing practices but are not offered for new ones."),
+    )
+
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("slug"),
+        FieldPanel("source_network"),
+        FieldPanel("active"),
+    ]
+    search_fields = [index.SearchField("label"), index.AutocompleteField("label")]
+
+    class Meta:
+        abstract = True
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        """Fill the slug from the label when it is empty."""
+        if not self.slug:
+            self.slug = slugify(self.label)[:150]
+        super().save(*args, **kwargs)
+
+
+class KeyTheme(VocabularyTerm):
+    """A key theme (RAN: 18 themes; a practice chooses a fixed number of them)."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("key theme")
+        verbose_name_plural = _("key themes")
+
+
+class TargetAudience(VocabularyTerm):
+    """A target audience of a practice (at least one per practice)."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("target audience")
+        verbose_name_plural = _("target audiences")
+
+
+class OrganisationType(VocabularyTerm):
+    """The legal kind of organisation behind a practice (NGO, governmental, ...)."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("organisation type")
+        verbose_name_plural = _("organisation types")
+
+
+class FundingProgramme(VocabularyTerm):
+    """A funding programme a practice is linked to (ISF-Police, ESF, Erasmus+, ...)."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("funding programme")
+        verbose_name_plural = _("funding programmes")
+
+
+class PracticeTag(TagBase):
+    """A free keyword on practices, kept apart from image and document tags."""
+
+    class Meta:
+        verbose_name = _("practice tag")
+        verbose_name_plural = _("practice tags")
+        ordering = ["name"]
+
+
+class TaggedPractice(ItemBase):
+    """Links a practice page to one of its tags."""
+
+    tag = models.ForeignKey(PracticeTag, on_delete=models.CASCADE, related_name="tagged_practices")
+    content_object = ParentalKey(
+        "practices.PracticePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )

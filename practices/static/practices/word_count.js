@@ -1,0 +1,49 @@
+// Live word counts with soft limits for the practice editor (RAN template: 300/200/100/100 words).
+// The limits come from settings through the #practice-word-limits JSON script; nothing is blocked,
+// the counter only turns into a warning past the limit.
+(function () {
+  "use strict";
+  const limitsNode = document.getElementById("practice-word-limits");
+  if (!limitsNode) return;
+  const limits = JSON.parse(limitsNode.textContent);
+
+  function countWords(text) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    return words.length;
+  }
+
+  function attach(name, limit) {
+    const input = document.querySelector(`[name="${name}"]`);
+    if (!input) return false;
+    const wrapper = input.closest("[data-field-wrapper]") || input.parentElement;
+    const editor = wrapper.querySelector("[contenteditable='true']");
+    if (!editor) return false;
+    const counter = document.createElement("p");
+    counter.className = "help practice-word-count";
+    counter.setAttribute("aria-live", "polite");
+    wrapper.appendChild(counter);
+    function update() {
+      const words = countWords(editor.innerText || "");
+      const over = words > limit;
+      counter.textContent = over
+        ? `${words} words: over the ${limit}-word limit of the template.`
+        : `${words} of ${limit} words.`;
+      counter.style.color = over ? "#b50000" : "";
+      counter.style.fontWeight = over ? "bold" : "";
+    }
+    editor.addEventListener("input", update);
+    editor.addEventListener("keyup", update);
+    update();
+    return true;
+  }
+
+  function attachAll(pending, attempt) {
+    const remaining = pending.filter(([name, limit]) => !attach(name, limit));
+    // Draftail mounts after DOMContentLoaded: retry briefly for editors not rendered yet.
+    if (remaining.length && attempt < 20) {
+      setTimeout(() => attachAll(remaining, attempt + 1), 250);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => attachAll(Object.entries(limits), 0));
+})();

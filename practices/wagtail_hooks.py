@@ -1,0 +1,96 @@
+"""Admin integration: vocabulary snippets, live word counts and word-limit warnings."""
+
+
+from django.conf import settings
+from django.contrib import messages
+from django.templatetags.static import static
+from django.utils.html import format_html, json_script
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import (
+    FundingProgramme,
+    KeyTheme,
+    OrganisationType,
+    PracticePage,
+    PracticeTag,
+    TargetAudience,
+)
+
+
+class VocabularyViewSet(SnippetViewSet):
+    """Shared listing for vocabulary terms: label, slug, source network, active."""
+
+    list_display = ["label", "slug", "source_network", "active"]
+    list_filter = ["active"]
+    search_fields = ["label"]
+    ordering = ["label"]
+
+
+class KeyThemeViewSet(VocabularyViewSet):
+    model = KeyTheme
+    icon = "tag"
+
+
+class TargetAudienceViewSet(VocabularyViewSet):
+    model = TargetAudience
+    icon = "group"
+
+
+class OrganisationTypeViewSet(VocabularyViewSet):
+    model = OrganisationType
+    icon = "site"
+
+
+class FundingProgrammeViewSet(VocabularyViewSet):
+    model = FundingProgramme
+    icon = "doc-full"
+
+
+class PracticeTagViewSet(SnippetViewSet):
+    """Free keywords on practices; curators merge and rename them here."""
+
+    model = PracticeTag
+    icon = "tag"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class VocabularyGroup(SnippetViewSetGroup):
+    """All vocabularies under one "Vocabularies" menu item."""
+
+    menu_label = _("Vocabularies")
+    menu_icon = "list-ul"
+    menu_order = 250
+    items = (
+        KeyThemeViewSet,
+        TargetAudienceViewSet,
+        OrganisationTypeViewSet,
+        FundingProgrammeViewSet,
+        PracticeTagViewSet,
+    )
+
+
+register_snippet(VocabularyGroup)
+
+
+@hooks.register("insert_editor_js")
+def word_count_js():
+    """Load the live word counter with the soft limits from settings."""
+    limits = json_script(settings.PRACTICE_WORD_LIMITS, "practice-word-limits")
+    return format_html('{}<script src="{}"></script>', limits, static("practices/word_count.js"))
+
+
+def _warn_about_word_limits(request, page):
+    """Tell the editor which texts are over their soft word limit (a warning, never a block)."""
+    page = page.specific
+    if isinstance(page, PracticePage):
+        for warning in page.get_latest_revision_as_object().word_limit_warnings():
+            messages.warning(request, warning)
+
+
+hooks.register("after_create_page", _warn_about_word_limits)
+hooks.register("after_edit_page", _warn_about_word_limits)
+
