@@ -641,6 +641,25 @@ class PracticePage(Page):
         """True when no end year is recorded or it is this year or later."""
         return self.end_year is None or self.end_year >= date.today().year
 
+    @property
+    def has_contact(self):
+        """True when any contact detail is recorded."""
+        return any(
+            (self.contact_name, self.contact_email, self.contact_phone,
+             self.contact_website, self.contact_address)
+        )  # fmt: skip
+
+    def contact_visible_to(self, user):
+        """Contact details are public with consent; otherwise only signed-in users see them."""
+        # The roles issue narrows "signed-in" to the Members group and curators.
+        return self.contact_consent or user.is_authenticated
+
+    def get_context(self, request, *args, **kwargs):
+        """Add whether this visitor may see the contact block."""
+        context = super().get_context(request, *args, **kwargs)
+        context["show_contact"] = self.contact_visible_to(request.user)
+        return context
+
     def word_limit_warnings(self):
         """Soft word-limit overruns as readable sentences (editors see them; nothing blocks)."""
         warnings = []

@@ -1,0 +1,71 @@
+"""Where each page type may live (parent_page_types / subpage_types), one rule per test."""
+
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+
+from practices.models import (
+    CityIndexPage,
+    CityPage,
+    EventPage,
+    HomePage,
+    NetworkIndexPage,
+    NetworkPage,
+    PracticeIndexPage,
+    PracticePage,
+)
+
+
+class PagePlacementTests(WagtailPageTestCase):
+    def test_home_page_lives_at_the_root(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+
+    def test_home_page_holds_the_three_indexes(self):
+        self.assertAllowedSubpageTypes(
+            HomePage, {CityIndexPage, NetworkIndexPage, PracticeIndexPage}
+        )
+
+    def test_indexes_live_under_home(self):
+        for index in (CityIndexPage, NetworkIndexPage, PracticeIndexPage):
+            with self.subTest(index=index.__name__):
+                self.assertAllowedParentPageTypes(index, {HomePage})
+
+    def test_city_index_holds_only_cities(self):
+        self.assertAllowedSubpageTypes(CityIndexPage, {CityPage})
+
+    def test_network_index_holds_only_networks(self):
+        self.assertAllowedSubpageTypes(NetworkIndexPage, {NetworkPage})
+
+    def test_practice_index_has_no_children(self):
+        self.assertAllowedSubpageTypes(PracticeIndexPage, set())
+
+    def test_city_lives_under_the_city_index(self):
+        self.assertAllowedParentPageTypes(CityPage, {CityIndexPage})
+
+    def test_city_holds_its_practices(self):
+        self.assertAllowedSubpageTypes(CityPage, {PracticePage})
+
+    def test_network_lives_under_the_network_index(self):
+        self.assertAllowedParentPageTypes(NetworkPage, {NetworkIndexPage})
+
+    def test_network_holds_events_and_practices_without_a_city(self):
+        self.assertAllowedSubpageTypes(NetworkPage, {EventPage, PracticePage})
+
+    def test_event_lives_under_a_network_and_has_no_children(self):
+        self.assertAllowedParentPageTypes(EventPage, {NetworkPage})
+        self.assertAllowedSubpageTypes(EventPage, set())
+
+    def test_practice_lives_under_a_city_or_a_network_and_has_no_children(self):
+        self.assertAllowedParentPageTypes(PracticePage, {CityPage, NetworkPage})
+        self.assertAllowedSubpageTypes(PracticePage, set())
+
+    def test_a_practice_cannot_be_created_under_an_index_or_an_event(self):
+        for parent in (CityIndexPage, NetworkIndexPage, PracticeIndexPage, EventPage, HomePage):
+            with self.subTest(parent=parent.__name__):
+                self.assertCanNotCreateAt(parent, PracticePage)
+
+    def test_singletons_cannot_be_created_twice(self):
+        home = HomePage.objects.get()
+        for index in (CityIndexPage, NetworkIndexPage, PracticeIndexPage):
+            with self.subTest(index=index.__name__):
+                self.assertFalse(index.can_create_at(home))
+        self.assertFalse(HomePage.can_create_at(Page.get_first_root_node()))
