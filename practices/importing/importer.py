@@ -95,13 +95,14 @@ class PracticeImporter:
 
     def __init__(
         self, *, add_missing_terms=False, drafts=False, default_network=None, user=None,
-        progress=True,
+        progress=True, progress_file=None,
     ):  # fmt: skip
         self.add_missing_terms = add_missing_terms
         self.drafts = drafts
         self.default_network = default_network
         self.user = user
         self.progress = progress
+        self.progress_file = progress_file
 
     # --- reading and validating
 
@@ -261,6 +262,7 @@ class PracticeImporter:
             plans,
             desc=f"Importing {Path(path).name}",
             unit="practice",
+            file=self.progress_file,
             disable=not self.progress or len(plans) < settings.PRACTICE_IMPORT_PROGRESS_THRESHOLD,
         )
         for plan in bar:

@@ -49,6 +49,7 @@ class Command(BaseCommand):
             default_network=options["default_network"],
             user=user,
             progress=options["verbosity"] > 0,
+            progress_file=self.stderr._out,  # the raw stream: tqdm redraws its line in place
         )
         failed = 0
         for path in options["files"]:

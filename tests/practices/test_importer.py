@@ -1,0 +1,336 @@
+"""manage.py import_practices: the happy path, re-imports, curation drafts and bad files."""
+
+import copy
+import json
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from wagtail.models import Page, PageLogEntry, Revision
+
+from practices.models import (
+    CityPage,
+    FundingProgramme,
+    KeyTheme,
+    NetworkPage,
+    OrganisationType,
+    PracticePage,
+    PracticeTag,
+    TargetAudience,
+)
+from tests.factories import NetworkPageFactory
+
+FULL_RECORD = {
+    "title": "Building a sustainable online prevention P/CVE approach",
+    "description": "<p>An online branch of the local approach to preventing violent extremism.</p>",
+    "key_themes": ["Internet and radicalisation", "Local strategies/cities"],
+    "target_audiences": ["Authorities", "Online community"],
+    "cities": [{"name": "Mechelen", "country": "BE"}, {"name": "Vilvoorde", "country": "Belgium"}],
+    "countries": ["BE", "Netherlands"],
+    "regions": ["Flanders"],
+    "networks": ["RAN"],
+    "start_year": 2020,
+    "end_year": None,
+    "deliverables": "A white book.\n\nAn ethical framework.",
+    "evidence_and_evaluation": "<p>A 2019 pilot.</p>",
+    "evaluation_type": "internal",
+    "peer_reviewed": True,
+    "sustainability_and_transferability": "<p>Transfers to other local governments.</p>",
+    "presented_at": [
+        {"name": "RAN LOCAL online meeting", "date": "2021-05-27", "place": "Online", "subject": "Online P/CVE"}
+    ],
+    "eu_funding": "No.",
+    "funding_programmes": ["ISF-Police"],
+    "organisation": {"name": "City of Mechelen", "description": "A municipality.", "type": "Governmental institution"},
+    "country_of_origin": "BE",
+    "contact": {"name": "A. Contact", "email": "contact@example.org", "phone": "+32 15 00 00 00",
+                "website": "www.example.org", "address": "Grote Markt 21", "public": False},
+    "last_update_year": 2021,
+    "tags": ["online outreach", "gaming"],
+    "language": "en",
+    "source_url": None,
+}  # fmt: skip
+
+
+def record(**changes):
+    """A complete, valid record with some fields changed."""
+    data = copy.deepcopy(FULL_RECORD)
+    data.update(changes)
+    return data
+
+
+def db_state():
+    """Everything an import may change, to prove a failed import changed nothing."""
+    return {
+        "pages": sorted(Page.objects.values_list("id", "title", "live", "latest_revision_id")),
+        "revisions": Revision.objects.count(),
+        "log": PageLogEntry.objects.count(),
+        "terms": [m.objects.count() for m in (KeyTheme, TargetAudience, OrganisationType, FundingProgramme)],
+        "tags": PracticeTag.objects.count(),
+    }  # fmt: skip
+
+
+class ImporterTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.ran = NetworkPageFactory(title="Radicalisation Awareness Network", short_name="RAN")
+
+    def write(self, content, name="practices.json"):
+        path = self.tmp / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        return str(path)
+
+    def setUp(self):
+        import tempfile
+        from pathlib import Path
+
+        self._dir = tempfile.TemporaryDirectory()
+        self.tmp = Path(self._dir.name)
+
+    def tearDown(self):
+        self._dir.cleanup()
+
+    def run_import(self, path, *args):
+        """Run the command; return (stdout, stderr)."""
+        out, err = StringIO(), StringIO()
+        call_command("import_practices", path, *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    def assert_rejected(self, content, *expected_lines):
+        """The import fails, says each expected line, and leaves the database as it was."""
+        path = self.write(content)
+        before = db_state()
+        err = StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_practices", path, stdout=StringIO(), stderr=err)
+        for line in expected_lines:
+            # Whole lines start with the file name; field-only fragments are matched anywhere.
+            starts_line = line.startswith(("record ", "is not valid", "must hold", "holds "))
+            self.assertIn(f"{path}: {line}" if starts_line else line, err.getvalue())
+        self.assertIn("nothing changed", err.getvalue())
+        self.assertEqual(db_state(), before)
+        return err.getvalue()
+
+
+class HappyPathTests(ImporterTestCase):
+    def test_a_complete_record_becomes_a_live_practice_with_every_field(self):
+        out, _ = self.run_import(self.write([record()]))
+        self.assertIn("1 created, 0 updated, 0 unchanged", out)
+        self.assertIn("new city: Mechelen (BE)", out)
+        page = PracticePage.objects.get()
+        self.assertTrue(page.live)
+        self.assertEqual(page.get_parent().specific, CityPage.objects.get(title="Mechelen"))
+        self.assertEqual(
+            sorted(page.key_themes.values_list("label", flat=True)),
+            ["Internet and radicalisation", "Local strategies/cities"],
+        )
+        self.assertEqual(sorted(page.target_audiences.values_list("label", flat=True)), ["Authorities", "Online community"])
+        self.assertEqual(sorted(page.cities.values_list("title", flat=True)), ["Mechelen", "Vilvoorde"])
+        self.assertEqual(CityPage.objects.get(title="Vilvoorde").country.code, "BE")
+        self.assertEqual([c.code for c in page.countries], ["BE", "NL"])
+        self.assertEqual(page.regions, "Flanders")
+        self.assertEqual(page.start_year, 2020)
+        self.assertEqual(page.deliverables, "<p>A white book.</p><p>An ethical framework.</p>")
+        self.assertEqual(page.evaluation_type, "internal")
+        self.assertTrue(page.peer_reviewed)
+        meeting = page.presented_at.get()
+        self.assertEqual((meeting.name, str(meeting.date), meeting.place), ("RAN LOCAL online meeting", "2021-05-27", "Online"))
+        self.assertEqual(page.eu_funding, "<p>No.</p>")
+        self.assertEqual(list(page.funding_programmes.values_list("label", flat=True)), ["ISF-Police"])
+        self.assertEqual(page.organisation_name, "City of Mechelen")
+        self.assertEqual(page.organisation_type.label, "Governmental institution")
+        self.assertEqual(page.country_of_origin.code, "BE")
+        self.assertEqual(page.contact_email, "contact@example.org")
+        self.assertEqual(page.contact_website, "https://www.example.org")
+        self.assertFalse(page.contact_consent)
+        self.assertEqual(page.last_update_year, 2021)
+        self.assertEqual(sorted(page.tags.names()), ["gaming", "online outreach"])
+        self.assertEqual(list(page.networks.all()), [self.ran])
+        self.assertTrue(PageLogEntry.objects.filter(page=page, action="wagtail.publish").exists())
+
+    def test_a_record_without_a_city_is_filed_under_its_first_network(self):
+        self.run_import(self.write([record(cities=[], title="Family counselling")]))
+        page = PracticePage.objects.get(title="Family counselling")
+        self.assertEqual(page.get_parent().specific, self.ran)
+        self.assertIsNone(page.owning_city)
+
+    def test_a_record_with_neither_city_nor_network_uses_the_default_network(self):
+        other = NetworkPageFactory(short_name="Efus")
+        self.run_import(self.write([record(cities=[], networks=[])]), "--default-network", "Efus")
+        self.assertEqual(PracticePage.objects.get().get_parent().specific, other)
+
+    def test_countries_may_be_english_names(self):
+        self.run_import(self.write([record(countries=["Germany", "fr"], country_of_origin="Belgium")]))
+        page = PracticePage.objects.get()
+        self.assertEqual([c.code for c in page.countries], ["DE", "FR"])
+        self.assertEqual(page.country_of_origin.code, "BE")
+
+    def test_html_is_sanitised_to_the_editor_features(self):
+        dirty = (
+            '<p onclick="steal()">Safe <script>alert(1)</script><strong>bold</strong>'
+            '<a href="javascript:alert(1)">bad link</a> <a href="https://ok.example">good</a></p>'
+            "<h1>Heading</h1><img src=x onerror=alert(1)><style>p{}</style>"
+        )
+        self.run_import(self.write([record(description=dirty)]))
+        stored = PracticePage.objects.get().description
+        for forbidden in ("script", "alert", "onclick", "javascript", "<img", "<h1", "style", "p{}"):
+            self.assertNotIn(forbidden, stored)
+        self.assertIn("<b>bold</b>", stored)
+        self.assertIn('<a href="https://ok.example">good</a>', stored)
+        self.assertIn("Heading", stored)
+
+    def test_presentations_link_to_the_event_page_of_the_same_name_and_date(self):
+        from tests.factories import EventPageFactory
+
+        event = EventPageFactory(title="RAN LOCAL online meeting", date="2021-05-27", parent=self.ran)
+        self.run_import(self.write([record()]))
+        self.assertEqual(PracticePage.objects.get().presented_at.get().event, event)
+
+    def test_progress_is_shown_for_files_with_many_records(self):
+        records = [record(title=f"Practice number {n}") for n in range(25)]
+        _, err = self.run_import(self.write(records))
+        self.assertIn("25/25", err)
+        self.assertEqual(PracticePage.objects.count(), 25)
+
+
+class ReimportTests(ImporterTestCase):
+    def test_importing_the_same_file_twice_changes_nothing_the_second_time(self):
+        path = self.write([record(), record(title="Second practice", cities=[])])
+        self.run_import(path)
+        before = db_state()
+        out, _ = self.run_import(path)
+        self.assertIn("0 created, 0 updated, 2 unchanged", out)
+        self.assertEqual(db_state(), before)
+
+    def test_a_changed_record_updates_the_same_page(self):
+        self.run_import(self.write([record()]))
+        page_id = PracticePage.objects.get().pk
+        out, _ = self.run_import(self.write([record(description="<p>Rewritten.</p>", tags=["new"])]))
+        self.assertIn("0 created, 1 updated", out)
+        page = PracticePage.objects.get()
+        self.assertEqual(page.pk, page_id)
+        self.assertEqual(page.description, "<p>Rewritten.</p>")
+        self.assertEqual(list(page.tags.names()), ["new"])
+
+    def test_a_record_with_a_source_url_matches_on_it_even_when_renamed(self):
+        url = "https://home-affairs.ec.europa.eu/practice/42"
+        self.run_import(self.write([record(source_url=url)]))
+        self.run_import(self.write([record(source_url=url, title="A new name")]))
+        self.assertEqual(PracticePage.objects.get().title, "A new name")
+
+    def test_same_title_in_another_city_is_another_practice(self):
+        self.run_import(self.write([record()]))
+        self.run_import(self.write([record(cities=[{"name": "Ghent", "country": "BE"}])]))
+        self.assertEqual(PracticePage.objects.count(), 2)
+
+
+class CurationTests(ImporterTestCase):
+    def test_an_incomplete_record_is_imported_as_a_draft_and_listed(self):
+        out, _ = self.run_import(self.write([record(key_themes=["Formers"], target_audiences=[])]))
+        self.assertIn("needs curation: Choose exactly 2 key themes (1 chosen).; Choose at least one target audience.", out)
+        page = PracticePage.objects.get()
+        self.assertFalse(page.live)
+        self.assertEqual(self.client.get(f"/cities/mechelen/{page.slug}/").status_code, 404)
+
+    def test_drafts_option_imports_everything_as_drafts(self):
+        out, _ = self.run_import(self.write([record()]), "--drafts")
+        self.assertIn("needs curation: imported with --drafts", out)
+        self.assertFalse(PracticePage.objects.get().live)
+
+    def test_add_missing_terms_creates_them_with_the_record_network_as_source(self):
+        out, _ = self.run_import(
+            self.write([record(key_themes=["Urban security", "Formers"], funding_programmes=["Interreg"])]),
+            "--add-missing-terms",
+        )
+        self.assertIn('new vocabulary term: key theme "Urban security"', out)
+        theme = KeyTheme.objects.get(label="Urban security")
+        self.assertEqual(theme.source_network.specific, self.ran)
+        self.assertEqual(theme.slug, "urban-security")
+        self.assertTrue(FundingProgramme.objects.filter(label="Interreg").exists())
+        self.assertTrue(PracticePage.objects.get().live)
+
+
+class BadFileTests(ImporterTestCase):
+    def test_malformed_json(self):
+        self.assert_rejected('[{"title": "Broken",}]', "is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 21.")
+
+    def test_a_file_that_is_not_a_list_of_records(self):
+        self.assert_rejected('"just text"', "must hold a JSON list of practice objects.")
+        self.assert_rejected("[]", "holds no records.")
+        self.assert_rejected("[42]", "record 1: record: must be a JSON object, not int.")
+
+    def test_missing_required_field(self):
+        bad = record()
+        del bad["title"]
+        self.assert_rejected([record(title="Fine"), bad], "record 2: title: is required.")
+
+    def test_unknown_theme(self):
+        self.assert_rejected(
+            [record(key_themes=["Astrology", "Formers"])],
+            f'record 1 ("{FULL_RECORD["title"]}"): key_themes: unknown key theme "Astrology". '
+            "Add it to the vocabulary first, or import with --add-missing-terms.",
+        )
+
+    def test_bad_year(self):
+        self.assert_rejected(
+            [record(start_year="twenty twenty")],
+            f"record 1 (\"{FULL_RECORD['title']}\"): start_year: must be a year such as 2021, not 'twenty twenty'.",
+        )
+        self.assert_rejected(
+            [record(start_year=2020, end_year=2019)],
+            f"record 1 (\"{FULL_RECORD['title']}\"): end_year: 2019 is before the start year 2020.",
+        )
+        self.assert_rejected([record(last_update_year=1066)], "last_update_year: 1066 is not a year between 1900 and 2100.")
+
+    def test_unknown_country(self):
+        self.assert_rejected(
+            [record(countries=["BE", "Atlantis"])],
+            f"record 1 (\"{FULL_RECORD['title']}\"): countries[2]: 'Atlantis' is not an ISO 3166 country code or English country name.",
+        )
+
+    def test_a_record_that_fails_halfway_through_the_file_leaves_nothing_behind(self):
+        good = [record(title=f"Good {n}", cities=[{"name": f"New city {n}", "country": "NL"}]) for n in range(2)]
+        err = self.assert_rejected(
+            [*good, record(title="Bad", organisation={"name": "X", "type": "Secret society"}), record(title="Good 3")],
+            'record 3 ("Bad"): organisation.type: unknown organisation type "Secret society".',
+        )
+        self.assertFalse(CityPage.objects.filter(title__startswith="New city").exists())
+        self.assertNotIn("record 1", err)
+
+    def test_every_problem_is_reported_at_once(self):
+        self.assert_rejected(
+            [record(title="One", contact={"email": "not-an-email"}), record(title="Two", evaluation_type="peer")],
+            "record 1 (\"One\"): contact.email: 'not-an-email' is not a valid email address.",
+            "record 2 (\"Two\"): evaluation_type: must be one of none, internal, external, not 'peer'.",
+        )
+
+    def test_a_misspelt_field_is_an_error_not_silently_dropped(self):
+        self.assert_rejected([record(key_theme=["Formers"])], "key_theme: is not a field of the interchange format (a typo?).")
+
+    def test_unknown_network_and_no_place_to_file_the_record(self):
+        self.assert_rejected([record(networks=["Nope"])], 'networks: unknown network "Nope". Create its page first.')
+        self.assert_rejected(
+            [record(cities=[], networks=[])],
+            "cities: a record needs an owning city or a network to be filed under (or import with --default-network).",
+        )
+
+    def test_a_new_city_needs_a_country(self):
+        self.assert_rejected([record(cities=[{"name": "Atlantis"}])], 'cities[1].country: is needed to create the new city "Atlantis".')
+
+    def test_the_same_practice_twice_in_one_file(self):
+        self.assert_rejected([record(), record()], "duplicates record 1 of this file.")
+
+    def test_a_missing_file(self):
+        err = StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_practices", "/nonexistent/file.json", stdout=StringIO(), stderr=err)
+        self.assertIn("/nonexistent/file.json: the file does not exist.", err.getvalue())
+
+    def test_a_good_file_still_imports_when_another_fails(self):
+        good, bad = self.write([record()], "good.json"), self.write("{", "bad.json")
+        err = StringIO()
+        with self.assertRaises(CommandError) as raised:
+            call_command("import_practices", good, bad, stdout=StringIO(), stderr=err)
+        self.assertIn("1 of 2 file(s) not imported", str(raised.exception))
+        self.assertEqual(PracticePage.objects.count(), 1)
+        self.assertEqual(NetworkPage.objects.count(), 1)
