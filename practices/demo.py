@@ -142,7 +142,9 @@ def load_events(networks):
         before = _snapshot(page)
         page.title = item["title"]
         page.date = start
-        page.end_date = datetime.date.fromisoformat(item["end_date"]) if item.get("end_date") else None
+        page.end_date = (
+            datetime.date.fromisoformat(item["end_date"]) if item.get("end_date") else None
+        )
         page.place = item.get("place") or ""
         page.summary = to_rich_text(item.get("summary") or "")
         page.source_url = item.get("source_url") or ""

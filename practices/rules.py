@@ -28,7 +28,9 @@ def publishing_problems(*, description, key_themes, target_audiences, country_of
     problems = []
     required = settings.PRACTICE_KEY_THEMES_REQUIRED
     if not html_to_text(description):
-        problems.append(("description", _("A description of the aim and working method is required.")))
+        problems.append(
+            ("description", _("A description of the aim and working method is required."))
+        )
     if len(key_themes) != required:
         problems.append(
             (

@@ -1,6 +1,5 @@
 """Admin integration: vocabulary snippets, live word counts and word-limit warnings."""
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.templatetags.static import static
@@ -93,4 +92,3 @@ def _warn_about_word_limits(request, page):
 
 hooks.register("after_create_page", _warn_about_word_limits)
 hooks.register("after_edit_page", _warn_about_word_limits)
-

@@ -167,7 +167,9 @@ class PracticeImporter:
         record, problems = plan.record, []
         for key, (model, noun) in VOCABULARIES.items():
             labels = (
-                [record.organisation_type] if key == "organisation.type" else getattr(record, key.split(".")[0])
+                [record.organisation_type]
+                if key == "organisation.type"
+                else getattr(record, key.split(".")[0])
             )
             resolved = []
             for label in filter(None, labels):
@@ -186,7 +188,9 @@ class PracticeImporter:
         for name in record.networks:
             network = self._cache.network(name)
             if network is None:
-                problems.append(_problem("networks", f'unknown network "{name}". Create its page first.'))
+                problems.append(
+                    _problem("networks", f'unknown network "{name}". Create its page first.')
+                )
             else:
                 plan.networks.append(network)
 
@@ -195,20 +199,29 @@ class PracticeImporter:
             city = self._cache.city(owner)
             if city is None and not owner.country:
                 problems.append(
-                    _problem("cities[1].country", f'is needed to create the new city "{owner.name}".')
+                    _problem(
+                        "cities[1].country", f'is needed to create the new city "{owner.name}".'
+                    )
                 )
             plan.parent = city or owner
             for position, ref in enumerate(record.cities[1:], start=2):
                 if self._cache.city(ref) is None and not ref.country:
                     problems.append(
-                        _problem(f"cities[{position}].country", f'is needed to create the new city "{ref.name}".')
+                        _problem(
+                            f"cities[{position}].country",
+                            f'is needed to create the new city "{ref.name}".',
+                        )
                     )
         elif plan.networks:
             plan.parent = plan.networks[0]
         elif self.default_network:
             plan.parent = self._cache.network(self.default_network)
             if plan.parent is None:
-                problems.append(_problem("networks", f'the default network "{self.default_network}" does not exist.'))
+                problems.append(
+                    _problem(
+                        "networks", f'the default network "{self.default_network}" does not exist.'
+                    )
+                )
         else:
             problems.append(
                 _problem(
@@ -235,7 +248,7 @@ class PracticeImporter:
         return []
 
     def _find_existing(self, plan):
-        """The practice this record updates: same source URL, else same title under the same owner."""
+        """The practice a record updates: same source URL, else same title and owner."""
         source_url = plan.record.values["source_url"]
         if source_url:
             return PracticePage.objects.filter(source_url=source_url).first()
@@ -285,7 +298,10 @@ class PracticeImporter:
         cities = [c for c in cities if c] + [
             self._cache.city(ref) or self._create_city(ref, report) for ref in record.cities[1:]
         ]
-        terms = {key: [self._term(key, t, plan, report) for t in values] for key, values in plan.terms.items()}
+        terms = {
+            key: [self._term(key, t, plan, report) for t in values]
+            for key, values in plan.terms.items()
+        }
 
         existing = plan.existing
         if existing and existing.import_checksum == plan.checksum:

@@ -195,7 +195,9 @@ class RecordValidator:
         for unknown in sorted(set(self.raw) - set(FIELDS)):
             self.error(unknown, "is not a field of the interchange format (a typo?).")
 
-        record = CleanRecord(number=self.number, title=self.text("title", required=True, max_length=255))
+        record = CleanRecord(
+            number=self.number, title=self.text("title", required=True, max_length=255)
+        )
         values = record.values
         for name in RICH_TEXT_FIELDS:
             values[name] = to_rich_text(self.text(name))
@@ -212,13 +214,22 @@ class RecordValidator:
         values["regions"] = ", ".join(self.string_list("regions"))[:500]
         values["start_year"] = self.year("start_year")
         values["end_year"] = self.year("end_year")
-        if values["start_year"] and values["end_year"] and values["end_year"] < values["start_year"]:
-            self.error("end_year", f"{values['end_year']} is before the start year {values['start_year']}.")
+        if (
+            values["start_year"]
+            and values["end_year"]
+            and values["end_year"] < values["start_year"]
+        ):
+            self.error(
+                "end_year", f"{values['end_year']} is before the start year {values['start_year']}."
+            )
         values["last_update_year"] = self.year("last_update_year")
 
         evaluation = self.raw.get("evaluation_type") or "none"
         if evaluation not in EVALUATION_TYPES:
-            self.error("evaluation_type", f"must be one of {', '.join(EVALUATION_TYPES)}, not {evaluation!r}.")
+            self.error(
+                "evaluation_type",
+                f"must be one of {', '.join(EVALUATION_TYPES)}, not {evaluation!r}.",
+            )
             evaluation = "none"
         values["evaluation_type"] = evaluation
         values["peer_reviewed"] = self.boolean("peer_reviewed")
@@ -310,7 +321,9 @@ class RecordValidator:
                 try:
                     meeting_date = datetime.date.fromisoformat(str(raw_date))
                 except ValueError:
-                    self.error(f"{path}.date", f"{raw_date!r} is not a date in the form 2021-05-27.")
+                    self.error(
+                        f"{path}.date", f"{raw_date!r} is not a date in the form 2021-05-27."
+                    )
             record.presented_at.append(
                 Presentation(
                     name=name,

@@ -197,11 +197,19 @@ class CityPage(Page):
 
     country = CountryField(_("country"))
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     networks = ParentalManyToManyField(
@@ -286,9 +294,7 @@ class CityPage(Page):
             value = getattr(self, name)
             if value:
                 field = self._meta.get_field(name)
-                sections.append(
-                    (field.verbose_name, value, isinstance(field, RichTextField))
-                )
+                sections.append((field.verbose_name, value, isinstance(field, RichTextField)))
         return sections
 
     def get_context(self, request, *args, **kwargs):

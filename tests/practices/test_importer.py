@@ -77,7 +77,9 @@ class ImporterTestCase(TestCase):
 
     def write(self, content, name="practices.json"):
         path = self.tmp / name
-        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+        path.write_text(
+            content if isinstance(content, str) else json.dumps(content), encoding="utf-8"
+        )
         return str(path)
 
     def setUp(self):
@@ -124,8 +126,13 @@ class HappyPathTests(ImporterTestCase):
             sorted(page.key_themes.values_list("label", flat=True)),
             ["Internet and radicalisation", "Local strategies/cities"],
         )
-        self.assertEqual(sorted(page.target_audiences.values_list("label", flat=True)), ["Authorities", "Online community"])
-        self.assertEqual(sorted(page.cities.values_list("title", flat=True)), ["Mechelen", "Vilvoorde"])
+        self.assertEqual(
+            sorted(page.target_audiences.values_list("label", flat=True)),
+            ["Authorities", "Online community"],
+        )
+        self.assertEqual(
+            sorted(page.cities.values_list("title", flat=True)), ["Mechelen", "Vilvoorde"]
+        )
         self.assertEqual(CityPage.objects.get(title="Vilvoorde").country.code, "BE")
         self.assertEqual([c.code for c in page.countries], ["BE", "NL"])
         self.assertEqual(page.regions, "Flanders")
@@ -134,9 +141,14 @@ class HappyPathTests(ImporterTestCase):
         self.assertEqual(page.evaluation_type, "internal")
         self.assertTrue(page.peer_reviewed)
         meeting = page.presented_at.get()
-        self.assertEqual((meeting.name, str(meeting.date), meeting.place), ("RAN LOCAL online meeting", "2021-05-27", "Online"))
+        self.assertEqual(
+            (meeting.name, str(meeting.date), meeting.place),
+            ("RAN LOCAL online meeting", "2021-05-27", "Online"),
+        )
         self.assertEqual(page.eu_funding, "<p>No.</p>")
-        self.assertEqual(list(page.funding_programmes.values_list("label", flat=True)), ["ISF-Police"])
+        self.assertEqual(
+            list(page.funding_programmes.values_list("label", flat=True)), ["ISF-Police"]
+        )
         self.assertEqual(page.organisation_name, "City of Mechelen")
         self.assertEqual(page.organisation_type.label, "Governmental institution")
         self.assertEqual(page.country_of_origin.code, "BE")
@@ -160,7 +172,9 @@ class HappyPathTests(ImporterTestCase):
         self.assertEqual(PracticePage.objects.get().get_parent().specific, other)
 
     def test_countries_may_be_english_names(self):
-        self.run_import(self.write([record(countries=["Germany", "fr"], country_of_origin="Belgium")]))
+        self.run_import(
+            self.write([record(countries=["Germany", "fr"], country_of_origin="Belgium")])
+        )
         page = PracticePage.objects.get()
         self.assertEqual([c.code for c in page.countries], ["DE", "FR"])
         self.assertEqual(page.country_of_origin.code, "BE")
@@ -173,7 +187,16 @@ class HappyPathTests(ImporterTestCase):
         )
         self.run_import(self.write([record(description=dirty)]))
         stored = PracticePage.objects.get().description
-        for forbidden in ("script", "alert", "onclick", "javascript", "<img", "<h1", "style", "p{}"):
+        for forbidden in (
+            "script",
+            "alert",
+            "onclick",
+            "javascript",
+            "<img",
+            "<h1",
+            "style",
+            "p{}",
+        ):
             self.assertNotIn(forbidden, stored)
         self.assertIn("<b>bold</b>", stored)
         self.assertIn('<a href="https://ok.example">good</a>', stored)
@@ -182,7 +205,9 @@ class HappyPathTests(ImporterTestCase):
     def test_presentations_link_to_the_event_page_of_the_same_name_and_date(self):
         from tests.factories import EventPageFactory
 
-        event = EventPageFactory(title="RAN LOCAL online meeting", date="2021-05-27", parent=self.ran)
+        event = EventPageFactory(
+            title="RAN LOCAL online meeting", date="2021-05-27", parent=self.ran
+        )
         self.run_import(self.write([record()]))
         self.assertEqual(PracticePage.objects.get().presented_at.get().event, event)
 
@@ -205,7 +230,9 @@ class ReimportTests(ImporterTestCase):
     def test_a_changed_record_updates_the_same_page(self):
         self.run_import(self.write([record()]))
         page_id = PracticePage.objects.get().pk
-        out, _ = self.run_import(self.write([record(description="<p>Rewritten.</p>", tags=["new"])]))
+        out, _ = self.run_import(
+            self.write([record(description="<p>Rewritten.</p>", tags=["new"])])
+        )
         self.assertIn("0 created, 1 updated", out)
         page = PracticePage.objects.get()
         self.assertEqual(page.pk, page_id)
@@ -227,7 +254,10 @@ class ReimportTests(ImporterTestCase):
 class CurationTests(ImporterTestCase):
     def test_an_incomplete_record_is_imported_as_a_draft_and_listed(self):
         out, _ = self.run_import(self.write([record(key_themes=["Formers"], target_audiences=[])]))
-        self.assertIn("needs curation: Choose exactly 2 key themes (1 chosen).; Choose at least one target audience.", out)
+        self.assertIn(
+            "needs curation: Choose exactly 2 key themes (1 chosen).; Choose at least one target audience.",
+            out,
+        )
         page = PracticePage.objects.get()
         self.assertFalse(page.live)
         self.assertEqual(self.client.get(f"/cities/mechelen/{page.slug}/").status_code, 404)
@@ -239,7 +269,9 @@ class CurationTests(ImporterTestCase):
 
     def test_add_missing_terms_creates_them_with_the_record_network_as_source(self):
         out, _ = self.run_import(
-            self.write([record(key_themes=["Urban security", "Formers"], funding_programmes=["Interreg"])]),
+            self.write(
+                [record(key_themes=["Urban security", "Formers"], funding_programmes=["Interreg"])]
+            ),
             "--add-missing-terms",
         )
         self.assertIn('new vocabulary term: key theme "Urban security"', out)
@@ -252,7 +284,10 @@ class CurationTests(ImporterTestCase):
 
 class BadFileTests(ImporterTestCase):
     def test_malformed_json(self):
-        self.assert_rejected('[{"title": "Broken",}]', "is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 21.")
+        self.assert_rejected(
+            '[{"title": "Broken",}]',
+            "is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 21.",
+        )
 
     def test_a_file_that_is_not_a_list_of_records(self):
         self.assert_rejected('"just text"', "must hold a JSON list of practice objects.")
@@ -278,9 +313,12 @@ class BadFileTests(ImporterTestCase):
         )
         self.assert_rejected(
             [record(start_year=2020, end_year=2019)],
-            f"record 1 (\"{FULL_RECORD['title']}\"): end_year: 2019 is before the start year 2020.",
+            f'record 1 ("{FULL_RECORD["title"]}"): end_year: 2019 is before the start year 2020.',
         )
-        self.assert_rejected([record(last_update_year=1066)], "last_update_year: 1066 is not a year between 1900 and 2100.")
+        self.assert_rejected(
+            [record(last_update_year=1066)],
+            "last_update_year: 1066 is not a year between 1900 and 2100.",
+        )
 
     def test_unknown_country(self):
         self.assert_rejected(
@@ -289,9 +327,16 @@ class BadFileTests(ImporterTestCase):
         )
 
     def test_a_record_that_fails_halfway_through_the_file_leaves_nothing_behind(self):
-        good = [record(title=f"Good {n}", cities=[{"name": f"New city {n}", "country": "NL"}]) for n in range(2)]
+        good = [
+            record(title=f"Good {n}", cities=[{"name": f"New city {n}", "country": "NL"}])
+            for n in range(2)
+        ]
         err = self.assert_rejected(
-            [*good, record(title="Bad", organisation={"name": "X", "type": "Secret society"}), record(title="Good 3")],
+            [
+                *good,
+                record(title="Bad", organisation={"name": "X", "type": "Secret society"}),
+                record(title="Good 3"),
+            ],
             'record 3 ("Bad"): organisation.type: unknown organisation type "Secret society".',
         )
         self.assertFalse(CityPage.objects.filter(title__startswith="New city").exists())
@@ -299,23 +344,34 @@ class BadFileTests(ImporterTestCase):
 
     def test_every_problem_is_reported_at_once(self):
         self.assert_rejected(
-            [record(title="One", contact={"email": "not-an-email"}), record(title="Two", evaluation_type="peer")],
+            [
+                record(title="One", contact={"email": "not-an-email"}),
+                record(title="Two", evaluation_type="peer"),
+            ],
             "record 1 (\"One\"): contact.email: 'not-an-email' is not a valid email address.",
             "record 2 (\"Two\"): evaluation_type: must be one of none, internal, external, not 'peer'.",
         )
 
     def test_a_misspelt_field_is_an_error_not_silently_dropped(self):
-        self.assert_rejected([record(key_theme=["Formers"])], "key_theme: is not a field of the interchange format (a typo?).")
+        self.assert_rejected(
+            [record(key_theme=["Formers"])],
+            "key_theme: is not a field of the interchange format (a typo?).",
+        )
 
     def test_unknown_network_and_no_place_to_file_the_record(self):
-        self.assert_rejected([record(networks=["Nope"])], 'networks: unknown network "Nope". Create its page first.')
+        self.assert_rejected(
+            [record(networks=["Nope"])], 'networks: unknown network "Nope". Create its page first.'
+        )
         self.assert_rejected(
             [record(cities=[], networks=[])],
             "cities: a record needs an owning city or a network to be filed under (or import with --default-network).",
         )
 
     def test_a_new_city_needs_a_country(self):
-        self.assert_rejected([record(cities=[{"name": "Atlantis"}])], 'cities[1].country: is needed to create the new city "Atlantis".')
+        self.assert_rejected(
+            [record(cities=[{"name": "Atlantis"}])],
+            'cities[1].country: is needed to create the new city "Atlantis".',
+        )
 
     def test_the_same_practice_twice_in_one_file(self):
         self.assert_rejected([record(), record()], "duplicates record 1 of this file.")
@@ -323,7 +379,9 @@ class BadFileTests(ImporterTestCase):
     def test_a_missing_file(self):
         err = StringIO()
         with self.assertRaises(CommandError):
-            call_command("import_practices", "/nonexistent/file.json", stdout=StringIO(), stderr=err)
+            call_command(
+                "import_practices", "/nonexistent/file.json", stdout=StringIO(), stderr=err
+            )
         self.assertIn("/nonexistent/file.json: the file does not exist.", err.getvalue())
 
     def test_a_good_file_still_imports_when_another_fails(self):

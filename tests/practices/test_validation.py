@@ -28,7 +28,15 @@ class PracticeEditorTests(WagtailTestUtils, TestCase):
             "wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk)
         )
 
-    def post(self, *, themes=2, audiences=True, description="Prevents radicalisation.", action="action-publish", title="Youth mentoring"):
+    def post(
+        self,
+        *,
+        themes=2,
+        audiences=True,
+        description="Prevents radicalisation.",
+        action="action-publish",
+        title="Youth mentoring",
+    ):
         data = nested_form_data(
             {
                 "title": title,
@@ -90,9 +98,7 @@ class PracticeEditorTests(WagtailTestUtils, TestCase):
     def test_an_overlong_description_publishes_with_a_word_limit_warning(self):
         response = self.post(description=words(301))
         self.assertTrue(PracticePage.objects.get(title="Youth mentoring").live)
-        shown = [str(m) for m in get_messages(response.wsgi_request)] + [
-            response.content.decode()
-        ]
+        shown = [str(m) for m in get_messages(response.wsgi_request)] + [response.content.decode()]
         self.assertTrue(
             any("Description has 301 words; the template asks for at most 300." in s for s in shown)
         )

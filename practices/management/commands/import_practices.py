@@ -60,7 +60,9 @@ class Command(BaseCommand):
                 for line in exc.messages:
                     self.stderr.write(line)
                 self.stderr.write(
-                    self.style.ERROR(f"{path}: not imported ({len(exc.messages)} problem(s)); nothing changed.")
+                    self.style.ERROR(
+                        f"{path}: not imported ({len(exc.messages)} problem(s)); nothing changed."
+                    )
                 )
                 continue
             self._summarise(report)
@@ -79,5 +81,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  new vocabulary term: {term}")
         for title, reasons in report.needs_curation:
             self.stdout.write(
-                self.style.WARNING(f'  "{title}" saved as a draft, needs curation: {"; ".join(reasons)}')
+                self.style.WARNING(
+                    f'  "{title}" saved as a draft, needs curation: {"; ".join(reasons)}'
+                )
             )

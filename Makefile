@@ -1,0 +1,47 @@
+# Practice Hub. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run setup demo test lint format check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+	@touch $@
+
+venv: $(BIN)/.installed ## Create the virtual environment and install the dependencies
+
+setup: venv ## Migrate the database and load the demo content (with an admin account)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data --admin
+
+run: setup ## Set everything up, then serve the site on http://127.0.0.1:8000
+	$(BIN)/python manage.py runserver $(HOST)
+
+demo: venv ## (Re)load the demo content
+	$(BIN)/python manage.py load_demo_data
+
+test: venv ## Run the whole test suite (set DATABASE_URL to test on PostgreSQL)
+	$(BIN)/python -m pytest
+
+lint: venv ## Check code style
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv ## Fix code style
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: venv ## Django system checks and missing migrations
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean: ## Remove the virtual environment and the local database
+	rm -rf $(VENV) db.sqlite3 media static_collected
