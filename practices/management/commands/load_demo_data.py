@@ -31,7 +31,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo.load_home()
             networks = demo.load_networks()
-            self.stdout.write(f"Networks: {', '.join(networks)}")
+            if options["verbosity"] > 0:
+                self.stdout.write(f"Networks: {', '.join(networks)}")
             demo.load_cities(networks)
             demo.load_events(networks)
             try:
