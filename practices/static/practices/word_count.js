@@ -13,7 +13,8 @@
   }
 
   function attach(name, limit) {
-    const input = document.querySelector(`[name="${name}"]`);
+    // Only form controls: the admin page also has <meta name="description">.
+    const input = document.querySelector(`input[name="${name}"], textarea[name="${name}"]`);
     if (!input) return false;
     const wrapper = input.closest("[data-field-wrapper]") || input.parentElement;
     const editor = wrapper.querySelector("[contenteditable='true']");
