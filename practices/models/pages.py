@@ -29,6 +29,7 @@ from wagtail.search import index
 
 from ..forms import PracticePageForm
 from ..rules import word_count
+from ..visibility import blocked_pages, is_member
 from .vocabularies import TaggedPractice
 
 RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
@@ -377,10 +378,16 @@ class PracticePageQuerySet(PageQuerySet):
     """Queries on practices, with the one visibility rule every channel uses."""
 
     def visible_to(self, user):
-        """The practices `user` may see: live and without view restrictions."""
-        # The roles issue extends this (members-only practices for the Members group);
-        # every listing, feed and sitemap goes through here so the rule lives in one place.
-        return self.live().public()
+        """The practices `user` may find in listings, feeds, the sitemap and search.
+
+        Live and not archived, and outside every view restriction the user does not pass
+        (members-only practices are restricted to the Members group). Every channel uses
+        this, so the rule lives in one place.
+        """
+        queryset = self.live().filter(archived=False)
+        for page in blocked_pages(user):
+            queryset = queryset.not_descendant_of(page, inclusive=True)
+        return queryset
 
 
 PracticePageManager = PageManager.from_queryset(PracticePageQuerySet)
@@ -522,6 +529,20 @@ class PracticePage(Page):
         help_text=_("Where the practice was published first; the importer matches on it."),
     )
     import_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When a curator last checked that the entry is still accurate."),
+    )
+    archived = models.BooleanField(
+        _("archived"),
+        default=False,
+        help_text=_(
+            "Archived practices leave search and listings; their page stays online with a "
+            "banner saying it is archived."
+        ),
+    )
 
     objects = PracticePageManager()
 
@@ -604,6 +625,7 @@ class PracticePage(Page):
         ),
     ]
     curation_panels = [
+        FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("archived")]),
         FieldPanel("networks", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
         FieldPanel("language"),
@@ -656,9 +678,8 @@ class PracticePage(Page):
         )  # fmt: skip
 
     def contact_visible_to(self, user):
-        """Contact details are public with consent; otherwise only signed-in users see them."""
-        # The roles issue narrows "signed-in" to the Members group and curators.
-        return self.contact_consent or user.is_authenticated
+        """Contact details are public with consent; otherwise only members see them."""
+        return self.contact_consent or is_member(user)
 
     def get_context(self, request, *args, **kwargs):
         """Add whether this visitor may see the contact block."""

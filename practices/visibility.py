@@ -1,0 +1,38 @@
+"""Who may see what: the one place every channel (pages, listings, feeds, sitemap, search,
+PDF, API) asks. Members-only content uses Wagtail's page view restrictions."""
+
+from wagtail.models import PageViewRestriction
+
+MEMBERS_GROUP = "Members"
+CURATORS_GROUP = "Curators"
+CITY_EDITORS_PREFIX = "City editors: "
+
+
+def passes_restriction(restriction, user):
+    """True when `user` gets past a page view restriction without a request (no passwords)."""
+    if user.is_superuser:
+        return True
+    if restriction.restriction_type == PageViewRestriction.LOGIN:
+        return user.is_authenticated
+    if restriction.restriction_type == PageViewRestriction.GROUPS:
+        if not user.is_authenticated:
+            return False
+        wanted = {group.pk for group in restriction.groups.all()}
+        return bool(wanted & set(user.groups.values_list("pk", flat=True)))
+    # Password (and unknown) restrictions are never passed outside a browser session.
+    return False
+
+
+def blocked_pages(user):
+    """The restricted pages whose subtrees `user` may not see."""
+    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    return [r.page for r in restrictions if not passes_restriction(r, user)]
+
+
+def is_member(user):
+    """True for signed-in practitioners allowed to read members-only content."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=(MEMBERS_GROUP, CURATORS_GROUP)).exists()
