@@ -131,6 +131,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 TAGGIT_CASE_INSENSITIVE = True
+# Members sign in on the public site (not the admin) to read members-only content.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # --- Practice Hub rules (RAN_TEMPLATE.md). Soft limits and counts are settings, not constants.
 
