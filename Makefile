@@ -20,7 +20,7 @@ venv: $(BIN)/.installed ## Create the virtual environment and install the depend
 
 setup: venv ## Migrate the database and load the demo content (with an admin account)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data --admin
+	$(BIN)/python manage.py load_demo_data --accounts
 
 run: setup ## Set everything up, then serve the site on http://127.0.0.1:8000
 	$(BIN)/python manage.py runserver $(HOST)

@@ -9,3 +9,7 @@ class PracticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "practices"
     verbose_name = "Practices"
+
+    def ready(self):
+        """Connect the signal handlers."""
+        from . import signals  # noqa: F401

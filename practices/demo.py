@@ -154,3 +154,17 @@ def load_events(networks):
         ]
         page.key_takeaways = [EventTakeaway(text=t) for t in item.get("key_takeaways", [])]
         _save(page, network, before)
+
+
+def load_access():
+    """Make the demo's members-only practices members-only (after the practices exist)."""
+    from .models import PracticePage
+    from .roles import make_members_only
+
+    for title in read("access.json")["members_only"]:
+        make_members_only(PracticePage.objects.get(title=title))
+
+
+def demo_accounts():
+    """The demo role accounts: username, email and group names."""
+    return read("access.json")["accounts"]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.urls import path
 from django.templatetags.static import static
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
     KeyTheme,
@@ -92,3 +94,34 @@ def _warn_about_word_limits(request, page):
 
 hooks.register("after_create_page", _warn_about_word_limits)
 hooks.register("after_edit_page", _warn_about_word_limits)
+
+
+@hooks.register("register_admin_viewset")
+def register_curation_listing():
+    """The curators' listing of every practice (filters, CSV/XLSX export)."""
+    return PracticeCurationViewSet()
+
+
+@hooks.register("register_admin_urls")
+def register_archive_url():
+    """The archive / restore confirmation view."""
+    return [path("practices/<int:page_id>/archive/", archive_view, name="practices_archive")]
+
+
+@hooks.register("register_page_listing_more_buttons")
+def archive_listing_button(page, user, next_url=None):
+    """Archive from the page explorer's more-actions menu."""
+    yield ArchiveMenuItem(page=page, priority=45)
+
+
+@hooks.register("register_page_header_buttons")
+def archive_header_button(page, user, view_name, next_url=None):
+    """Archive from the editor's header menu."""
+    yield ArchiveMenuItem(page=page, priority=62)
+
+
+@hooks.register("register_log_actions")
+def register_archive_log_actions(actions):
+    """Name the archive actions in the audit log."""
+    actions.register_action("practices.archive", _("Archive"), _("Archived"))
+    actions.register_action("practices.unarchive", _("Restore from archive"), _("Restored from archive"))

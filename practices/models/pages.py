@@ -1,6 +1,6 @@
 """The page tree: home, cities, networks, events and practices (DESIGN.md, "Content tree")."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
@@ -686,6 +686,42 @@ class PracticePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["show_contact"] = self.contact_visible_to(request.user)
         return context
+
+    # --- Curation: values for the curators' listing and its exports
+
+    def owning_city_name(self):
+        """The owning city's name, or "" for a network-curated practice."""
+        return self.owning_city.title if self.owning_city else ""
+
+    def country_codes(self):
+        """The ISO codes of the countries in scope, comma-separated."""
+        return ", ".join(country.code for country in self.countries)
+
+    def network_names(self):
+        """The short names of the networks that list the practice."""
+        return ", ".join(self.networks.values_list("short_name", flat=True))
+
+    def curation_status(self):
+        """Draft, in review, live, archived or stale, as a curator would say it."""
+        if self.archived:
+            return "archived"
+        if self.workflow_in_progress:
+            return "in review"
+        if not self.live:
+            return "draft"
+        if self.is_stale:
+            return "stale"
+        return "live"
+
+    @property
+    def is_stale(self):
+        """True when the last review is older than the allowed age, or never happened."""
+        limit = date.today() - timedelta(days=settings.PRACTICE_REVIEW_MAX_AGE_DAYS)
+        return self.last_reviewed is None or self.last_reviewed < limit
+
+    def get_sitemap_urls(self, request=None):
+        """Archived practices leave the sitemap (their URL still answers, with a banner)."""
+        return [] if self.archived else super().get_sitemap_urls(request)
 
     def word_limit_warnings(self):
         """Soft word-limit overruns as readable sentences (editors see them; nothing blocks)."""

@@ -151,3 +151,8 @@ PRACTICE_WORD_LIMITS = {
 PRACTICE_KEY_THEMES_REQUIRED = int(os.environ.get("PRACTICE_KEY_THEMES_REQUIRED", "2"))
 # Importer: files with more records than this show a progress bar.
 PRACTICE_IMPORT_PROGRESS_THRESHOLD = 20
+
+# --- Curation
+# A practice whose last review is older than this many days is listed as stale.
+PRACTICE_REVIEW_MAX_AGE_DAYS = int(os.environ.get("PRACTICE_REVIEW_MAX_AGE_DAYS", "730"))
+

@@ -4,6 +4,7 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -14,8 +15,10 @@ from practices.importing import ImportFailed, PracticeImporter
 class Command(BaseCommand):
     """Load fixtures/demo/*.json; running it again updates the same pages, never duplicates.
 
-    With --admin it also makes sure an `admin` superuser exists: its password comes from
-    DEMO_ADMIN_PASSWORD, or is generated and printed when the account is first created.
+    With --accounts it also makes sure the demo accounts exist: an `admin` superuser
+    (password from DEMO_ADMIN_PASSWORD) and one account per role, `curator`,
+    `mechelen-editor` and `member` (password from DEMO_USER_PASSWORD). A password that is
+    not in the environment is generated and printed when the account is first created.
     """
 
     help = "Load the demo content (networks, Mechelen, events, practices) from fixtures/demo."
@@ -23,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         """Declare --admin."""
         parser.add_argument(
-            "--admin", action="store_true", help="Also create the admin account (see the docs)."
+            "--accounts",
+            action="store_true",
+            help="Also create the admin and the demo role accounts (curator, editor, member).",
         )
 
     def handle(self, *args, **options):
@@ -41,30 +46,37 @@ class Command(BaseCommand):
                 )
             except ImportFailed as exc:
                 raise CommandError("The demo practices did not import:\n" + str(exc)) from None
+            demo.load_access()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo practices: {len(report.created)} created, {len(report.updated)} updated, "
                 f"{len(report.unchanged)} unchanged."
             )
         )
-        if options["admin"]:
-            self._ensure_admin()
+        if options["accounts"]:
+            self._ensure_account("admin", "admin@example.org", [], "DEMO_ADMIN_PASSWORD", True)
+            for account in demo.demo_accounts():
+                self._ensure_account(
+                    account["username"], account["email"], account["groups"], "DEMO_USER_PASSWORD"
+                )
 
-    def _ensure_admin(self):
+    def _ensure_account(self, username, email, group_names, password_variable, superuser=False):
+        """Create or update one demo account and say how to sign in with it."""
         users = get_user_model()
-        password = os.environ.get("DEMO_ADMIN_PASSWORD")
-        user = users.objects.filter(username="admin").first()
-        if user and not password:
-            self.stdout.write(
-                "Admin account: admin (password unchanged; set DEMO_ADMIN_PASSWORD to reset it)."
-            )
-            return
-        password = password or secrets.token_urlsafe(12)
-        if user is None:
-            user = users.objects.create_superuser("admin", "admin@example.org", password)
-        else:
+        password = os.environ.get(password_variable)
+        user = users.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            user = users(username=username, email=email, is_superuser=superuser, is_staff=superuser)
+        if created or password:
+            password = password or secrets.token_urlsafe(12)
             user.set_password(password)
-            user.save(update_fields=["password"])
-        self.stdout.write(
-            self.style.SUCCESS(f"Admin account: admin / {password}  (sign in at /admin/)")
-        )
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=group_names))
+        roles = ", ".join(group_names) or "superuser"
+        if created or os.environ.get(password_variable):
+            self.stdout.write(self.style.SUCCESS(f"Account {username} / {password}  ({roles})"))
+        else:
+            self.stdout.write(
+                f"Account {username} ({roles}): password unchanged; set {password_variable} to reset it."
+            )

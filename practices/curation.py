@@ -1,0 +1,211 @@
+"""Curation tools for network staff: archiving, and the listing of every practice."""
+
+import datetime
+
+import django_filters
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.menus.pages import PageMenuItem
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.pages.listing import IndexView
+from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.log_actions import log
+from wagtail.models import WorkflowState
+
+from .models import CityPage, NetworkPage, PracticePage
+from .visibility import CURATORS_GROUP
+
+
+def is_curator(user):
+    """Curators and superusers run the curation tools."""
+    return user.is_active and (
+        user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
+    )
+
+
+def stale_before():
+    """Practices last reviewed before this date (or never) are stale."""
+    return timezone.localdate() - datetime.timedelta(days=settings.PRACTICE_REVIEW_MAX_AGE_DAYS)
+
+
+# --- Archiving
+
+
+def set_archived(page, archived, user):
+    """Archive (or restore) a practice: publish its live content with the flag changed.
+
+    The flag goes through a revision so that a later publish of an older draft cannot
+    silently undo it; the audit log records the action.
+    """
+    live = PracticePage.objects.get(pk=page.pk)  # the published content, not a pending draft
+    live.archived = archived
+    revision = live.save_revision(user=user, log_action=False, clean=False)
+    revision.publish(user=user, log_action=False)
+    log(instance=live, action="practices.archive" if archived else "practices.unarchive", user=user)
+
+
+def archive_view(request, page_id):
+    """Confirm and archive (or restore) one practice; curators only."""
+    page = get_object_or_404(PracticePage, pk=page_id)
+    if not (is_curator(request.user) and page.permissions_for_user(request.user).can_publish()):
+        raise PermissionDenied
+    archiving = not page.archived
+    if request.method == "POST":
+        set_archived(page, archiving, request.user)
+        if archiving:
+            messages.success(
+                request,
+                _("“%(title)s” is archived: gone from search and listings, its page keeps a banner.")
+                % {"title": page.title},
+            )
+        else:
+            messages.success(request, _("“%(title)s” is back in search and listings.") % {"title": page.title})
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return TemplateResponse(
+        request, "practices/admin/confirm_archive.html", {"page": page, "archiving": archiving}
+    )
+
+
+class ArchiveMenuItem(PageMenuItem):
+    """"Archive" / "Restore from archive" in the page's more-actions menu."""
+
+    icon_name = "folder-inverse"
+    url_name = "practices_archive"
+
+    @property
+    def label(self):
+        """Archive or restore, depending on the page."""
+        return _("Restore from archive") if self.page.specific.archived else _("Archive")
+
+    def is_shown(self, user):
+        """Only on live practices, for curators who may publish them."""
+        return (
+            isinstance(self.page.specific, PracticePage)
+            and self.page.live
+            and is_curator(user)
+            and self.page.permissions_for_user(user).can_publish()
+        )
+
+
+# --- The curators' listing of every practice
+
+
+STATUS_CHOICES = (
+    ("draft", _("Draft")),
+    ("in_review", _("In review")),
+    ("live", _("Live")),
+    ("archived", _("Archived")),
+    ("stale", _("Stale (review overdue)")),
+)
+
+
+def _in_review_ids():
+    return WorkflowState.objects.active().filter(
+        base_content_type__app_label="wagtailcore"
+    ).values_list("object_id", flat=True)
+
+
+class PracticeFilterSet(WagtailFilterSet):
+    """Filters of the curators' listing: city, country, network and curation status."""
+
+    city = django_filters.ModelChoiceFilter(
+        label=_("City"), queryset=CityPage.objects.order_by("title"), method="filter_city"
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=list(countries), method="filter_country"
+    )
+    network = django_filters.ModelChoiceFilter(
+        label=_("Network"), queryset=NetworkPage.objects.order_by("title"), field_name="networks"
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATUS_CHOICES, method="filter_status"
+    )
+
+    class Meta:
+        model = PracticePage
+        fields = []
+
+    def filter_city(self, queryset, name, value):
+        """Practices owned by the city or listing it in their scope."""
+        return queryset.filter(Q(path__startswith=value.path) | Q(cities=value)).distinct()
+
+    def filter_country(self, queryset, name, value):
+        """Practices from or running in the country (codes are two letters, comma-separated)."""
+        return queryset.filter(Q(country_of_origin=value) | Q(countries__contains=value))
+
+    def filter_status(self, queryset, name, value):
+        """The curation status of each practice."""
+        if value == "draft":
+            return queryset.filter(live=False)
+        if value == "in_review":
+            return queryset.filter(pk__in=[int(i) for i in _in_review_ids()])
+        if value == "live":
+            return queryset.filter(live=True, archived=False)
+        if value == "archived":
+            return queryset.filter(archived=True)
+        if value == "stale":
+            return queryset.filter(live=True, archived=False).filter(
+                Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=stale_before())
+            )
+        return queryset
+
+
+class CurationIndexView(IndexView):
+    """The listing itself, shown to curators only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        """Refuse everyone but curators."""
+        if not is_curator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PracticeCurationViewSet(PageListingViewSet):
+    """Every practice, with curation filters and CSV/XLSX export."""
+
+    model = PracticePage
+    name = "curation"
+    icon = "list-ul"
+    menu_label = _("Curation")
+    menu_order = 150
+    add_to_admin_menu = True
+    index_view_class = CurationIndexView
+    filterset_class = PracticeFilterSet
+    columns = [
+        *IndexView.base_columns[:2],  # bulk-action checkbox (if any) and title
+        Column("owning_city_name", label=_("City")),
+        Column("curation_status", label=_("Status")),
+        DateColumn("last_reviewed", label=_("Last reviewed"), sort_key="last_reviewed"),
+        Column("last_update_year", label=_("Last update"), sort_key="last_update_year"),
+    ]
+    list_export = [
+        "id",
+        "title",
+        "owning_city_name",
+        "country_codes",
+        "network_names",
+        "curation_status",
+        "last_update_year",
+        "last_reviewed",
+        "full_url",
+    ]
+    export_headings = {
+        "id": "ID",
+        "title": "Title",
+        "owning_city_name": "City",
+        "country_codes": "Countries",
+        "network_names": "Networks",
+        "curation_status": "Status",
+        "last_update_year": "Last update",
+        "last_reviewed": "Last reviewed",
+        "full_url": "URL",
+    }
+    export_filename = "practices"

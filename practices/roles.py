@@ -1,0 +1,161 @@
+"""Groups, permissions and the review workflow (DESIGN.md, "Roles and workflow").
+
+Everything here is idempotent: `setup_roles()` runs after every `migrate` (post_migrate) and
+from `manage.py setup_roles`, and repairs what is missing or was changed by hand.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    PageViewRestriction,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from .models import (
+    CityIndexPage,
+    CityPage,
+    FundingProgramme,
+    KeyTheme,
+    NetworkIndexPage,
+    OrganisationType,
+    PracticeTag,
+    TargetAudience,
+)
+from .visibility import CITY_EDITORS_PREFIX, CURATORS_GROUP, MEMBERS_GROUP
+
+WORKFLOW_NAME = "Network review"
+TASK_NAME = "Curators approval"
+CURATOR_PAGE_PERMISSIONS = ("add", "change", "publish", "bulk_delete", "lock", "unlock")
+CITY_EDITOR_PAGE_PERMISSIONS = ("add", "change")
+VOCABULARY_MODELS = (KeyTheme, TargetAudience, OrganisationType, FundingProgramme, PracticeTag)
+MEDIA_PERMISSIONS = (
+    ("wagtailimages", "image", ("add", "choose")),
+    ("wagtaildocs", "document", ("add", "choose")),
+)
+
+
+def _permission(app_label, codename):
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _page_permission(action):
+    return _permission("wagtailcore", f"{action}_page")
+
+
+def _grant_admin_and_media(group):
+    """Admin access, and adding/choosing images and documents in the root collection."""
+    group.permissions.add(_permission("wagtailadmin", "access_admin"))
+    root = Collection.get_first_root_node()
+    for app_label, model, actions in MEDIA_PERMISSIONS:
+        for action in actions:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root, permission=_permission(app_label, f"{action}_{model}")
+            )
+
+
+def _grant_pages(group, page, actions):
+    for action in actions:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=_page_permission(action)
+        )
+
+
+def city_editor_group_name(city):
+    """The name of the editor group of `city` (Group names hold 150 characters)."""
+    return f"{CITY_EDITORS_PREFIX}{city.title}"[:150]
+
+
+def city_editor_group(city):
+    """The group whose page permissions are on `city`, or None."""
+    return (
+        Group.objects.filter(
+            name__startswith=CITY_EDITORS_PREFIX, page_permissions__page=city
+        ).first()
+    )
+
+
+@transaction.atomic
+def ensure_city_editor_group(city):
+    """Create (or repair, or rename after the city was renamed) the editor group of a city."""
+    group = city_editor_group(city)
+    name = city_editor_group_name(city)
+    if group is None:
+        group, _created = Group.objects.get_or_create(name=name)
+    elif group.name != name and not Group.objects.filter(name=name).exists():
+        group.name = name
+        group.save(update_fields=["name"])
+    _grant_admin_and_media(group)
+    _grant_pages(group, city, CITY_EDITOR_PAGE_PERMISSIONS)
+    # Editors of one city must not keep rights anywhere else (e.g. after a manual change).
+    GroupPagePermission.objects.filter(group=group).exclude(page=city).delete()
+    return group
+
+
+def ensure_curators():
+    """The Curators group: everything under Cities and Networks, and the vocabularies."""
+    curators, _created = Group.objects.get_or_create(name=CURATORS_GROUP)
+    _grant_admin_and_media(curators)
+    for index in (*CityIndexPage.objects.all(), *NetworkIndexPage.objects.all()):
+        _grant_pages(curators, index, CURATOR_PAGE_PERMISSIONS)
+    for model in VOCABULARY_MODELS:
+        content_type = ContentType.objects.get_for_model(model)
+        for action in ("add", "change", "delete"):
+            curators.permissions.add(
+                Permission.objects.get(
+                    content_type=content_type, codename=f"{action}_{model._meta.model_name}"
+                )
+            )
+    return curators
+
+
+def ensure_review_workflow(curators):
+    """The "Network review" workflow (Curators approve), assigned at the Cities index."""
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.active = True
+    task.save()
+    task.groups.set([curators])
+    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    for index in CityIndexPage.objects.all():
+        WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
+    return workflow
+
+
+@transaction.atomic
+def setup_roles():
+    """Create or repair every group, permission and the workflow; return the groups by name."""
+    members, _created = Group.objects.get_or_create(name=MEMBERS_GROUP)
+    curators = ensure_curators()
+    ensure_review_workflow(curators)
+    groups = {MEMBERS_GROUP: members, CURATORS_GROUP: curators}
+    for city in CityPage.objects.all():
+        group = ensure_city_editor_group(city)
+        groups[group.name] = group
+    return groups
+
+
+def make_members_only(page):
+    """Restrict `page` (and its subtree) to Members and Curators; idempotent."""
+    members = Group.objects.get(name=MEMBERS_GROUP)
+    curators = Group.objects.get(name=CURATORS_GROUP)
+    restriction = PageViewRestriction.objects.filter(
+        page=page, restriction_type=PageViewRestriction.GROUPS
+    ).first()
+    if restriction is None:
+        restriction = PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.GROUPS
+        )
+    restriction.groups.set([members, curators])
+    return restriction

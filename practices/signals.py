@@ -1,0 +1,33 @@
+"""Signal handlers: roles after migrate, and an editor group for every new city."""
+
+from django.db.models.signals import post_migrate, post_save
+from django.dispatch import receiver
+
+from .models import CityPage
+
+
+@receiver(post_migrate)
+def setup_roles_after_migrate(sender, **kwargs):
+    """Create or repair groups and the workflow once the practices app is migrated."""
+    if sender.name != "practices":
+        return
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    from .roles import setup_roles
+
+    # Apps listed after practices get their permissions in their own post_migrate, which has
+    # not run yet; create them all now (idempotent) so the groups can be given them.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+    setup_roles()
+
+
+@receiver(post_save, sender=CityPage)
+def give_each_city_its_editor_group(sender, instance, raw=False, **kwargs):
+    """Creating (or renaming) a city in the admin or the importer creates (renames) its group."""
+    if raw:
+        return  # loaddata: the group comes with the fixture or from setup_roles.
+    from .roles import ensure_city_editor_group
+
+    ensure_city_editor_group(instance)
