@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.pages.listing import IndexView
@@ -63,11 +64,15 @@ def archive_view(request, page_id):
         if archiving:
             messages.success(
                 request,
-                _("“%(title)s” is archived: gone from search and listings, its page keeps a banner.")
+                _(
+                    "“%(title)s” is archived: gone from search and listings, its page keeps a banner."
+                )
                 % {"title": page.title},
             )
         else:
-            messages.success(request, _("“%(title)s” is back in search and listings.") % {"title": page.title})
+            messages.success(
+                request, _("“%(title)s” is back in search and listings.") % {"title": page.title}
+            )
         return redirect("wagtailadmin_explore", page.get_parent().pk)
     return TemplateResponse(
         request, "practices/admin/confirm_archive.html", {"page": page, "archiving": archiving}
@@ -75,7 +80,7 @@ def archive_view(request, page_id):
 
 
 class ArchiveMenuItem(PageMenuItem):
-    """"Archive" / "Restore from archive" in the page's more-actions menu."""
+    """ "Archive" / "Restore from archive" in the page's more-actions menu."""
 
     icon_name = "folder-inverse"
     url_name = "practices_archive"
@@ -108,9 +113,11 @@ STATUS_CHOICES = (
 
 
 def _in_review_ids():
-    return WorkflowState.objects.active().filter(
-        base_content_type__app_label="wagtailcore"
-    ).values_list("object_id", flat=True)
+    return (
+        WorkflowState.objects.active()
+        .filter(base_content_type__app_label="wagtailcore")
+        .values_list("object_id", flat=True)
+    )
 
 
 class PracticeFilterSet(WagtailFilterSet):
@@ -168,6 +175,14 @@ class CurationIndexView(IndexView):
         return super().dispatch(request, *args, **kwargs)
 
 
+class CuratorsMenuItem(MenuItem):
+    """A menu item shown to curators only."""
+
+    def is_shown(self, request):
+        """Hide the item from everyone the view would refuse."""
+        return is_curator(request.user)
+
+
 class PracticeCurationViewSet(PageListingViewSet):
     """Every practice, with curation filters and CSV/XLSX export."""
 
@@ -209,3 +224,4 @@ class PracticeCurationViewSet(PageListingViewSet):
         "full_url": "URL",
     }
     export_filename = "practices"
+    menu_item_class = CuratorsMenuItem

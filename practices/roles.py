@@ -74,11 +74,9 @@ def city_editor_group_name(city):
 
 def city_editor_group(city):
     """The group whose page permissions are on `city`, or None."""
-    return (
-        Group.objects.filter(
-            name__startswith=CITY_EDITORS_PREFIX, page_permissions__page=city
-        ).first()
-    )
+    return Group.objects.filter(
+        name__startswith=CITY_EDITORS_PREFIX, page_permissions__page=city
+    ).first()
 
 
 @transaction.atomic

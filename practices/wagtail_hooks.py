@@ -124,4 +124,6 @@ def archive_header_button(page, user, view_name, next_url=None):
 def register_archive_log_actions(actions):
     """Name the archive actions in the audit log."""
     actions.register_action("practices.archive", _("Archive"), _("Archived"))
-    actions.register_action("practices.unarchive", _("Restore from archive"), _("Restored from archive"))
+    actions.register_action(
+        "practices.unarchive", _("Restore from archive"), _("Restored from archive")
+    )

@@ -28,7 +28,9 @@ class LeakFixtures:
             title="Members-only practice zebra", parent=cls.leak_city
         )
         make_members_only(cls.members_only_practice)
-        cls.draft_practice = PracticePageFactory(title="Draft practice walrus", parent=cls.leak_city)
+        cls.draft_practice = PracticePageFactory(
+            title="Draft practice walrus", parent=cls.leak_city
+        )
         cls.draft_practice.unpublish()
         cls.archived_practice = PracticePageFactory(
             title="Archived practice narwhal", parent=cls.leak_city, archived=True

@@ -52,7 +52,9 @@ class RoleSetupTests(TestCase):
 
     def test_the_review_workflow_is_assigned_at_the_cities_index(self):
         workflow = Workflow.objects.get(name="Network review")
-        self.assertEqual(WorkflowPage.objects.get(workflow=workflow).page.specific, CityIndexPage.objects.get())
+        self.assertEqual(
+            WorkflowPage.objects.get(workflow=workflow).page.specific, CityIndexPage.objects.get()
+        )
         task = workflow.tasks.get().specific
         self.assertEqual(list(task.groups.values_list("name", flat=True)), ["Curators"])
 
@@ -98,7 +100,14 @@ class PermissionMatrixTests(TestCase):
     """Each role x each action, through the real admin and public URLs."""
 
     EXPECTED = {
-        "view live public practice": {"anonymous", "member", "editor_a", "editor_b", "curator", "superuser"},
+        "view live public practice": {
+            "anonymous",
+            "member",
+            "editor_a",
+            "editor_b",
+            "curator",
+            "superuser",
+        },
         "view members-only practice": {"member", "curator", "superuser"},
         "view contact block without consent": {"member", "curator", "superuser"},
         "view draft": {"editor_a", "curator", "superuser"},
@@ -239,8 +248,12 @@ class ReviewWorkflowTests(TestCase):
     def test_submit_review_approve_publish(self):
         themes, audience = list(KeyTheme.objects.all()[:2]), TargetAudience.objects.first()
         self.client.force_login(self.editor)
-        add_url = reverse("wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk))
-        self.client.post(add_url, practice_form("Youth outreach", themes, audience, "action-submit"))
+        add_url = reverse(
+            "wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk)
+        )
+        self.client.post(
+            add_url, practice_form("Youth outreach", themes, audience, "action-submit")
+        )
         page = PracticePage.objects.get(title="Youth outreach")
         self.assertFalse(page.live)
         self.assertEqual(page.current_workflow_task.name, "Curators approval")
@@ -262,15 +275,30 @@ class ReviewWorkflowTests(TestCase):
         self.client.logout()
         self.assertEqual(self.client.get(page.url).status_code, 200)
         self.assertIn("Youth outreach", self.client.get(self.city.url).content.decode())
-        actions = list(PageLogEntry.objects.filter(page=page).order_by("timestamp", "pk").values_list("action", flat=True))
-        for expected in ("wagtail.create", "wagtail.workflow.start", "wagtail.workflow.approve", "wagtail.publish"):
+        actions = list(
+            PageLogEntry.objects.filter(page=page)
+            .order_by("timestamp", "pk")
+            .values_list("action", flat=True)
+        )
+        for expected in (
+            "wagtail.create",
+            "wagtail.workflow.start",
+            "wagtail.workflow.approve",
+            "wagtail.publish",
+        ):
             self.assertIn(expected, actions)
         self.assertLess(actions.index("wagtail.create"), actions.index("wagtail.workflow.start"))
-        self.assertLess(actions.index("wagtail.workflow.start"), actions.index("wagtail.workflow.approve"))
+        self.assertLess(
+            actions.index("wagtail.workflow.start"), actions.index("wagtail.workflow.approve")
+        )
 
     def test_a_city_editor_cannot_publish_directly(self):
         themes, audience = list(KeyTheme.objects.all()[:2]), TargetAudience.objects.first()
         self.client.force_login(self.editor)
-        add_url = reverse("wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk))
-        self.client.post(add_url, practice_form("Sneaky publish", themes, audience, "action-publish"))
+        add_url = reverse(
+            "wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk)
+        )
+        self.client.post(
+            add_url, practice_form("Sneaky publish", themes, audience, "action-publish")
+        )
         self.assertFalse(PracticePage.objects.get(title="Sneaky publish").live)

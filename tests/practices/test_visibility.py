@@ -12,7 +12,13 @@ from practices.models import PracticePage
 from tests.factories import UserFactory
 from tests.leaks import SECRET_CONTACT, LeakFixtures
 
-PUBLIC_CHANNELS = ("/", "/practices/", "/sitemap.xml", "/feeds/practices.rss", "/feeds/practices.atom")
+PUBLIC_CHANNELS = (
+    "/",
+    "/practices/",
+    "/sitemap.xml",
+    "/feeds/practices.rss",
+    "/feeds/practices.atom",
+)
 
 
 class AnonymousLeakTests(LeakFixtures, TestCase):
@@ -34,7 +40,9 @@ class AnonymousLeakTests(LeakFixtures, TestCase):
         for url in (*PUBLIC_CHANNELS, self.leak_city.url):
             with self.subTest(url=url):
                 # The sitemap lists addresses; the other channels list titles.
-                marker = self.public_practice.slug if url == "/sitemap.xml" else "Openly listed practice"
+                marker = (
+                    self.public_practice.slug if url == "/sitemap.xml" else "Openly listed practice"
+                )
                 self.assertIn(marker, self.client.get(url).content.decode())
 
     def test_members_only_practice_redirects_to_the_login_page(self):
@@ -75,9 +83,15 @@ class MemberVisibilityTests(LeakFixtures, TestCase):
         self.member.save()
         response = self.client.post(
             "/accounts/login/",
-            {"username": "member", "password": "correct horse", "next": self.members_only_practice.url},
+            {
+                "username": "member",
+                "password": "correct horse",
+                "next": self.members_only_practice.url,
+            },
         )
-        self.assertRedirects(response, self.members_only_practice.url, fetch_redirect_response=False)
+        self.assertRedirects(
+            response, self.members_only_practice.url, fetch_redirect_response=False
+        )
         bad = self.client.post("/accounts/login/", {"username": "member", "password": "wrong"})
         self.assertContains(bad, "did not match")
 
@@ -114,7 +128,9 @@ class CurationToolTests(LeakFixtures, TestCase):
         self.assertContains(self.client.get(url), "Restore this practice")
         self.client.post(url)
         self.client.logout()
-        self.assertIn("Archived practice narwhal", self.client.get(self.leak_city.url).content.decode())
+        self.assertIn(
+            "Archived practice narwhal", self.client.get(self.leak_city.url).content.decode()
+        )
 
     def test_a_city_editor_cannot_archive(self):
         self.client.force_login(self.editor)
@@ -139,7 +155,12 @@ class CurationToolTests(LeakFixtures, TestCase):
         rows = list(csv.DictReader(io.StringIO(content)))
         self.assertEqual(
             {row["Title"] for row in rows},
-            {"Openly listed practice", "Members-only practice zebra", "Draft practice walrus", "Archived practice narwhal"},
+            {
+                "Openly listed practice",
+                "Members-only practice zebra",
+                "Draft practice walrus",
+                "Archived practice narwhal",
+            },
         )
         statuses = {row["Title"]: row["Status"] for row in rows}
         self.assertEqual(statuses["Draft practice walrus"], "draft")
@@ -152,3 +173,13 @@ class CurationToolTests(LeakFixtures, TestCase):
     def test_the_curation_listing_is_for_curators_only(self):
         self.client.force_login(self.editor)
         self.assertNotEqual(self.client.get(reverse("curation:index")).status_code, 200)
+
+    def test_the_curation_menu_item_is_shown_to_curators_only(self):
+        self.client.force_login(self.editor)
+        self.assertNotContains(
+            self.client.get(reverse("wagtailadmin_home")), reverse("curation:index")
+        )
+        self.client.force_login(self.curator)
+        self.assertContains(
+            self.client.get(reverse("wagtailadmin_home")), reverse("curation:index")
+        )
