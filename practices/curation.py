@@ -62,17 +62,12 @@ def archive_view(request, page_id):
     if request.method == "POST":
         set_archived(page, archiving, request.user)
         if archiving:
-            messages.success(
-                request,
-                _(
-                    "“%(title)s” is archived: gone from search and listings, its page keeps a banner."
-                )
-                % {"title": page.title},
+            message = _(
+                "“%(title)s” is archived: out of search and listings, its page has a banner."
             )
         else:
-            messages.success(
-                request, _("“%(title)s” is back in search and listings.") % {"title": page.title}
-            )
+            message = _("“%(title)s” is back in search and listings.")
+        messages.success(request, message % {"title": page.title})
         return redirect("wagtailadmin_explore", page.get_parent().pk)
     return TemplateResponse(
         request, "practices/admin/confirm_archive.html", {"page": page, "archiving": archiving}

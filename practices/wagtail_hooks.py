@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.urls import path
 from django.templatetags.static import static
+from django.urls import path
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks

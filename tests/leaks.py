@@ -7,7 +7,7 @@ search, facet counts, PDF, API) asserts with assert_nothing_leaked() on what it 
 from practices.roles import make_members_only
 from tests.factories import CityPageFactory, PracticePageFactory
 
-SECRET_CONTACT = "secret.contact@example.org"
+SECRET_CONTACT = "secret.contact@example.org"  # noqa: S105 - an address, not a password
 
 
 class LeakFixtures:

@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import TestCase
-from django.utils.text import slugify
 from django.urls import reverse
+from django.utils.text import slugify
 from wagtail.models import GroupPagePermission, PageLogEntry, Workflow, WorkflowPage
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 

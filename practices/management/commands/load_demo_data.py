@@ -78,5 +78,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Account {username} / {password}  ({roles})"))
         else:
             self.stdout.write(
-                f"Account {username} ({roles}): password unchanged; set {password_variable} to reset it."
+                f"Account {username} ({roles}): password unchanged "
+                f"(set {password_variable} to reset it)."
             )
