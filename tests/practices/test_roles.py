@@ -4,36 +4,14 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
-from django.utils.text import slugify
 from wagtail.models import GroupPagePermission, PageLogEntry, Workflow, WorkflowPage
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from practices.models import CityIndexPage, KeyTheme, PracticePage, TargetAudience
 from practices.roles import city_editor_group, make_members_only, setup_roles
 from tests.factories import CityPageFactory, PracticePageFactory, UserFactory
+from tests.practices.editor import practice_form
 
 ROLES = ("anonymous", "member", "editor_a", "editor_b", "curator", "superuser")
-
-
-def practice_form(title, themes, audience, action):
-    """POST data for the practice editor."""
-    data = nested_form_data(
-        {
-            "title": title,
-            "slug": slugify(title),
-            "description": rich_text("Prevents radicalisation through mentoring."),
-            "country_of_origin": "BE",
-            "evaluation_type": "none",
-            "language": "en",
-            "presented_at": inline_formset([]),
-            "deliverable_links": inline_formset([]),
-            "comments": inline_formset([]),
-        }
-    )
-    data["key_themes"] = [t.pk for t in themes]
-    data["target_audiences"] = [audience.pk]
-    data[action] = "1"
-    return data
 
 
 class RoleSetupTests(TestCase):
@@ -201,7 +179,9 @@ class PermissionMatrixTests(TestCase):
             title = f"Published by {role}"
             self.client.post(
                 reverse("wagtailadmin_pages:edit", args=[self.public.pk]),
-                practice_form(title, self.themes, self.audience, "action-publish"),
+                practice_form(
+                    title, themes=self.themes, audiences=[self.audience], action="action-publish"
+                ),
             )
             return PracticePage.objects.get(pk=self.public.pk).title == title
 
@@ -252,7 +232,10 @@ class ReviewWorkflowTests(TestCase):
             "wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk)
         )
         self.client.post(
-            add_url, practice_form("Youth outreach", themes, audience, "action-submit")
+            add_url,
+            practice_form(
+                "Youth outreach", themes=themes, audiences=[audience], action="action-submit"
+            ),
         )
         page = PracticePage.objects.get(title="Youth outreach")
         self.assertFalse(page.live)
@@ -299,6 +282,9 @@ class ReviewWorkflowTests(TestCase):
             "wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk)
         )
         self.client.post(
-            add_url, practice_form("Sneaky publish", themes, audience, "action-publish")
+            add_url,
+            practice_form(
+                "Sneaky publish", themes=themes, audiences=[audience], action="action-publish"
+            ),
         )
         self.assertFalse(PracticePage.objects.get(title="Sneaky publish").live)

@@ -4,10 +4,10 @@ from django.contrib.messages import get_messages
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from wagtail.test.utils import WagtailTestUtils
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from practices.models import KeyTheme, PracticePage, TargetAudience
 from tests.factories import CityPageFactory, PracticePageFactory
+from tests.practices.editor import practice_form
 
 
 def words(n):
@@ -37,23 +37,13 @@ class PracticeEditorTests(WagtailTestUtils, TestCase):
         action="action-publish",
         title="Youth mentoring",
     ):
-        data = nested_form_data(
-            {
-                "title": title,
-                "slug": "youth-mentoring",
-                "description": rich_text(description),
-                "country_of_origin": "BE",
-                "evaluation_type": "none",
-                "language": "en",
-                "presented_at": inline_formset([]),
-                "deliverable_links": inline_formset([]),
-                "comments": inline_formset([]),
-            }
+        data = practice_form(
+            title,
+            themes=self.themes[:themes],
+            audiences=[self.audience] if audiences else [],
+            action=action,
+            description=description,
         )
-        # Multiple-choice fields are repeated keys, which nested_form_data would flatten.
-        data["key_themes"] = [t.pk for t in self.themes[:themes]]
-        data["target_audiences"] = [self.audience.pk] if audiences else []
-        data[action] = "1"
         return self.client.post(self.add_url, data, follow=True)
 
     def test_publishing_with_one_key_theme_is_refused_with_a_clear_message(self):
