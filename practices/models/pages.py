@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -30,7 +31,7 @@ from wagtail.search import index
 from ..forms import PracticePageForm
 from ..rules import word_count
 from ..visibility import blocked_pages, is_member
-from .vocabularies import TaggedPractice
+from .vocabularies import KeyTheme, TaggedPractice
 
 RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -66,15 +67,27 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        """Add the latest practices, the cities and the networks."""
+        """Add the latest practices, counts by theme and network, and the cities."""
         context = super().get_context(request, *args, **kwargs)
-        context["latest_practices"] = (
-            PracticePage.objects.visible_to(request.user)
-            .order_by("-first_published_at")
-            .select_related("organisation_type")[:6]
+        visible = PracticePage.objects.visible_to(request.user)
+        context["practice_count"] = visible.count()
+        context["latest_practices"] = visible.order_by("-first_published_at")[:6]
+        in_visible = models.Q(practices__in=visible.values("pk"))
+        context["theme_counts"] = (
+            KeyTheme.objects.annotate(
+                count=models.Count("practices", filter=in_visible, distinct=True)
+            )
+            .filter(count__gt=0)
+            .order_by("-count", "label")
+        )
+        context["network_counts"] = (
+            NetworkPage.objects.live()
+            .public()
+            .annotate(count=models.Count("practices", filter=in_visible, distinct=True))
+            .order_by("-count", "title")
         )
         context["cities"] = CityPage.objects.live().public().order_by("title")
-        context["networks"] = NetworkPage.objects.live().public().order_by("title")
+        context["practice_index"] = PracticeIndexPage.objects.live().first()
         return context
 
 
@@ -93,9 +106,18 @@ class CityIndexPage(Page):
         verbose_name = _("cities index")
 
     def get_context(self, request, *args, **kwargs):
-        """Add the live cities, alphabetically."""
+        """Add the live cities, alphabetically, filtered by ?country= when it names one."""
         context = super().get_context(request, *args, **kwargs)
-        context["cities"] = CityPage.objects.child_of(self).live().public().order_by("title")
+        cities = CityPage.objects.child_of(self).live().public().order_by("title")
+        codes = sorted(set(cities.values_list("country", flat=True)))
+        context["countries"] = [(code, dict(countries)[code]) for code in codes if code]
+        country = request.GET.get("country", "").upper()
+        if country in dict(context["countries"]):
+            cities = cities.filter(country=country)
+            context["selected_country"] = country
+        elif country:
+            context["unknown_country"] = True
+        context["cities"] = cities
         return context
 
 
@@ -685,7 +707,40 @@ class PracticePage(Page):
         """Add whether this visitor may see the contact block."""
         context = super().get_context(request, *args, **kwargs)
         context["show_contact"] = self.contact_visible_to(request.user)
+        context["related"] = self.related_practices(request.user)
         return context
+
+    def related_practices(self, user, limit=4):
+        """Practices `user` may see that share key themes or audiences, other cities first."""
+        theme_ids = list(self.key_themes.values_list("pk", flat=True))
+        audience_ids = list(self.target_audiences.values_list("pk", flat=True))
+        if not theme_ids and not audience_ids:
+            return []
+        candidates = (
+            PracticePage.objects.visible_to(user)
+            .exclude(pk=self.pk)
+            .annotate(
+                shared_themes=models.Count(
+                    "key_themes", filter=models.Q(key_themes__in=theme_ids), distinct=True
+                ),
+                shared_audiences=models.Count(
+                    "target_audiences",
+                    filter=models.Q(target_audiences__in=audience_ids),
+                    distinct=True,
+                ),
+            )
+            .filter(models.Q(shared_themes__gt=0) | models.Q(shared_audiences__gt=0))
+        )
+        owner = self.owning_city
+        same_city = models.Q(path__startswith=owner.path) if owner else models.Q(pk__in=[])
+        candidates = candidates.annotate(
+            same_city=models.Case(
+                models.When(same_city, then=1), default=0, output_field=models.IntegerField()
+            )
+        )
+        return list(
+            candidates.order_by("same_city", "-shared_themes", "-shared_audiences", "title")[:limit]
+        )
 
     # --- Curation: values for the curators' listing and its exports
 

@@ -95,3 +95,85 @@ class PublicPagesTests(TestCase):
                     continue
                 queue.append(target.path + (f"?{target.query}" if target.query else ""))
         self.assertGreater(len(seen), 15)
+
+
+class PracticePageExtrasTests(TestCase):
+    """Key facts, related practices, the city directory filter and the home page counts."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from practices.models import KeyTheme, TargetAudience
+        from tests.factories import CityPageFactory
+
+        themes = list(KeyTheme.objects.order_by("pk")[:4])
+        audiences = list(TargetAudience.objects.order_by("pk")[:2])
+        cls.ghent = CityPageFactory(title="Ghent", country="BE")
+        cls.porto = CityPageFactory(title="Porto", country="PT")
+        cls.main = PracticePageFactory(
+            title="Main practice",
+            parent=cls.ghent,
+            key_themes=themes[:2],
+            target_audiences=audiences[:1],
+        )
+        cls.same_city = PracticePageFactory(
+            title="Also in Ghent",
+            parent=cls.ghent,
+            key_themes=themes[:2],
+            target_audiences=audiences[:1],
+        )
+        cls.other_city = PracticePageFactory(
+            title="Porto shares one theme",
+            parent=cls.porto,
+            key_themes=[themes[0], themes[3]],
+            target_audiences=audiences[1:],
+        )
+        cls.unrelated = PracticePageFactory(
+            title="Nothing in common",
+            parent=cls.porto,
+            key_themes=themes[2:4],
+            target_audiences=audiences[1:],
+        )
+
+    def test_related_practices_share_a_theme_or_audience_other_cities_first(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        related = self.main.related_practices(AnonymousUser())
+        self.assertEqual([p.title for p in related], ["Porto shares one theme", "Also in Ghent"])
+        html = self.client.get(self.main.url).content.decode()
+        self.assertIn("Related practices", html)
+        self.assertLess(
+            html.index("Porto shares one theme"),
+            html.index("Also in Ghent", html.index("Related practices")),
+        )
+        self.assertNotIn("Nothing in common", html)
+
+    def test_the_key_facts_box_summarises_the_practice(self):
+        html = self.client.get(self.main.url).content.decode()
+        box = html[html.index('class="key-facts"') : html.index("</aside>")]
+        for label in (
+            "Key themes",
+            "Target audience",
+            "Start year",
+            "Type of organisation",
+            "Peer reviewed",
+            "Last update",
+        ):
+            self.assertIn(label, box)
+
+    def test_the_cities_directory_filters_by_country(self):
+        html = self.client.get("/cities/", {"country": "PT"}).content.decode()
+        self.assertIn("Porto", html)
+        self.assertNotIn(">Ghent<", html)
+        unknown = self.client.get("/cities/", {"country": "ZZ<script>"})
+        self.assertContains(unknown, "There are no cities for that country code")
+        self.assertContains(unknown, "Ghent")
+        self.assertNotContains(unknown, "<script>")
+
+    def test_home_counts_practices_by_theme_and_links_into_the_search(self):
+        from practices.models import KeyTheme
+
+        theme = KeyTheme.objects.order_by("pk").first()
+        html = self.client.get("/").content.decode()
+        self.assertIn(f'href="/practices/?theme={theme.slug}"', html)
+        link = html.index(f'href="/practices/?theme={theme.slug}"')
+        self.assertIn('<span class="count">3</span>', html[link : link + 300])
