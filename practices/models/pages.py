@@ -22,7 +22,9 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -215,7 +217,7 @@ class NetworkPage(Page):
         return context
 
 
-class CityPage(Page):
+class CityPage(RoutablePageMixin, Page):
     """A city and its profile (the icommit multi-stakeholder team factsheet of seed 001)."""
 
     country = CountryField(_("country"))
@@ -332,6 +334,13 @@ class CityPage(Page):
         context["practices"] = _paginate(request, practices)
         return context
 
+    @path("pdf/")
+    def pdf_factsheet(self, request):
+        """The city factsheet as a PDF (practices/sheets; Wagtail has applied view restrictions)."""
+        from practices.sheets.views import city_factsheet
+
+        return city_factsheet(request, self)
+
 
 class EventPage(Page):
     """A network meeting, workshop or webinar where practices are presented and discussed."""
@@ -415,7 +424,7 @@ class PracticePageQuerySet(PageQuerySet):
 PracticePageManager = PageManager.from_queryset(PracticePageQuerySet)
 
 
-class PracticePage(Page):
+class PracticePage(RoutablePageMixin, Page):
     """A good practice, with the fields of the RAN Collection practice template in its order."""
 
     class EvaluationType(models.TextChoices):
@@ -574,7 +583,8 @@ class PracticePage(Page):
 
     content_panels = [
         MultiFieldPanel(
-            [FieldPanel("title"), FieldPanel("description")],
+            # TitleFieldPanel keeps Wagtail's title-to-slug sync in the editor.
+            [TitleFieldPanel("title"), FieldPanel("description")],
             heading=_("Name and description"),
         ),
         MultiFieldPanel(
@@ -741,6 +751,13 @@ class PracticePage(Page):
         return list(
             candidates.order_by("same_city", "-shared_themes", "-shared_audiences", "title")[:limit]
         )
+
+    @path("pdf/")
+    def pdf_sheet(self, request):
+        """The practice sheet as a PDF (practices/sheets; Wagtail has applied view restrictions)."""
+        from practices.sheets.views import practice_sheet
+
+        return practice_sheet(request, self)
 
     # --- Curation: values for the curators' listing and its exports
 

@@ -156,3 +156,29 @@ PRACTICE_IMPORT_PROGRESS_THRESHOLD = 20
 # A practice whose last review is older than this many days is listed as stale.
 PRACTICE_REVIEW_MAX_AGE_DAYS = int(os.environ.get("PRACTICE_REVIEW_MAX_AGE_DAYS", "730"))
 
+# --- PDF sheets (practices/sheets, docs/pdf.md)
+# Most practices one bundle PDF may hold; a larger selection is refused with a message.
+PRACTICE_BUNDLE_MAX = int(os.environ.get("PRACTICE_BUNDLE_MAX", "50"))
+# Part of every stored sheet's name. Template sources and WeasyPrint's version count already;
+# change this to render every sheet again for another reason (a new translation, say).
+PRACTICE_SHEET_TEMPLATE_VERSION = "1"
+# Folder of the default storage where rendered sheets are kept.
+PRACTICE_SHEET_CACHE_DIR = "pdf-sheets"
+
+# --- Practice search (search/, docs/search.md)
+# The database engine is the default; setting ELASTICSEARCH_URL switches to Elasticsearch,
+# which keeps its own index behind the alias ELASTICSEARCH_INDEX (build it with
+# `manage.py rebuild_practice_index`). Nothing else in the code knows which engine runs.
+PRACTICE_SEARCH = {"BACKEND": "search.backends.database"}
+if os.environ.get("ELASTICSEARCH_URL"):
+    PRACTICE_SEARCH = {
+        "BACKEND": "search.backends.elasticsearch",
+        "URL": os.environ["ELASTICSEARCH_URL"],
+        "INDEX": os.environ.get("ELASTICSEARCH_INDEX", "practices"),
+        "TIMEOUT": float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5")),
+        "API_KEY": os.environ.get("ELASTICSEARCH_API_KEY") or None,
+    }
+# Index updates run as django-tasks tasks: at once in the web process by default; point
+# this at a queue backend to move them to a worker.
+INSTALLED_APPS += ["django_tasks"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

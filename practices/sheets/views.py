@@ -1,0 +1,118 @@
+"""Serve sheets, factsheets and bundles with the same privacy rules as the pages.
+
+The practice sheet and the city factsheet are routes of their pages (`<page url>pdf/`), so
+Wagtail's page serving has already applied view restrictions (members-only practices send
+anonymous readers to the login page) before these functions run. Bundles are not a page: the
+bundle view filters with PracticePage.objects.visible_to() itself.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from ..models import PracticePage
+from .cache import city_factsheet_pdf, practice_sheet_pdf
+from .forms import BundleForm, bundle_limit_message
+from .render import render_bundle
+
+
+def pdf_response(request, pdf, filename):
+    """An application/pdf download named `filename` that shared caches keep apart per reader."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # The same URL gives members and the public different files.
+    patch_vary_headers(response, ["Cookie"])
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True)
+    return response
+
+
+def practice_sheet(request, page):
+    """The PDF sheet of a practice, as this reader may see the page."""
+    pdf, _rendered = practice_sheet_pdf(page, request.user)
+    return pdf_response(request, pdf, f"{page.slug}.pdf")
+
+
+def city_factsheet(request, page):
+    """The PDF factsheet of a city, listing the practices this reader may see."""
+    pdf, _rendered = city_factsheet_pdf(page, request.user)
+    return pdf_response(request, pdf, f"{page.slug}-factsheet.pdf")
+
+
+def bundle_problem(request, message, status):
+    """An HTML page explaining why no bundle could be made."""
+    context = {"message": message, "bundle_max": settings.PRACTICE_BUNDLE_MAX}
+    return render(request, "practices/pdf/bundle_problem.html", context, status=status)
+
+
+@require_GET
+def bundle(request):
+    """A bundle of the practices chosen with ?ids=12,15,31 (and an optional ?title=)."""
+    form = BundleForm(request.GET)
+    if not form.is_valid():
+        message = " ".join(error for errors in form.errors.values() for error in errors)
+        return bundle_problem(request, message, status=400)
+    ids = form.cleaned_data["ids"]
+    criteria = [
+        (
+            _("Selection"),
+            ngettext(
+                "%(count)d practice, chosen one by one",
+                "%(count)d practices, chosen one by one",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )
+    ]
+    return bundle_response(request, ids, title=form.cleaned_data["title"], criteria=criteria)
+
+
+def bundle_response(request, practice_ids, *, title="", criteria=()):
+    """A bundle PDF of `practice_ids` (in that order) as request.user may see them.
+
+    The entry point for other views too: the search page passes the current result's ids and
+    its filters as `criteria` ((label, value) pairs shown on the cover). Ids the reader may not
+    see are left out without saying which (that would leak what exists); if none is left, the
+    answer is a 404 page with a message. More ids than PRACTICE_BUNDLE_MAX give a 400 page.
+    """
+    practice_ids = list(dict.fromkeys(practice_ids))
+    if len(practice_ids) > settings.PRACTICE_BUNDLE_MAX:
+        return bundle_problem(request, bundle_limit_message(len(practice_ids)), status=400)
+    visible = (
+        PracticePage.objects.visible_to(request.user)
+        .filter(pk__in=practice_ids)
+        .select_related("organisation_type")
+        .prefetch_related(
+            "key_themes",
+            "target_audiences",
+            "funding_programmes",
+            "cities",
+            "networks__logo",
+            "presented_at",
+            "deliverable_links__document",
+            "tagged_items__tag",
+        )
+    )
+    by_id = {page.pk: page for page in visible}
+    pages = [by_id[pk] for pk in practice_ids if pk in by_id]
+    if not pages:
+        message = _(
+            "None of the requested practices exists or is available to you. "
+            "Check the link, or sign in if you are a member."
+        )
+        return bundle_problem(request, message, status=404)
+    entries = [(page, page.contact_visible_to(request.user)) for page in pages]
+    today = timezone.localdate()
+    pdf = render_bundle(
+        entries,
+        title=title or _("Practice sheets"),
+        criteria=criteria,
+        left_out=len(practice_ids) - len(pages),
+    )
+    return pdf_response(request, pdf, f"practice-sheets-{today:%Y-%m-%d}.pdf")
