@@ -1,0 +1,66 @@
+"""Every public page type passes axe-core's WCAG 2.1 A/AA rules in Chromium, at 1280 and 360 px."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from practices.models import CityPage, EventPage, NetworkPage, PracticePage
+
+from .conftest import screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def page_types():
+    """One URL per page type, from the demo content."""
+    practice = PracticePage.objects.get(title__startswith="Building a sustainable")
+    return {
+        "home": "/",
+        "practices": "/practices/",
+        "cities": "/cities/",
+        "city": CityPage.objects.get(title="Mechelen").url,
+        "networks": "/networks/",
+        "network": NetworkPage.objects.get(short_name="RAN").url,
+        "event": EventPage.objects.get(title__startswith="RAN LOCAL").url,
+        "practice": practice.url,
+        "login": "/accounts/login/",
+        "not-found": "/no-such-page/",
+    }
+
+
+def test_every_page_type_has_no_wcag_violations(demo_site, new_page):
+    axe = Axe()
+    problems = []
+    for width in (1280, 360):
+        page = new_page(width=width)
+        for name, url in page_types().items():
+            page.goto(f"{demo_site}{url}")
+            screenshot(page, name)
+            result = axe.run(page, options=WCAG_AA)
+            for violation in result.response["violations"]:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(
+                    f"{name} @ {width}px: {violation['id']}: {violation['help']} {targets}"
+                )
+    assert problems == []
+
+
+def test_keyboard_users_can_skip_to_the_content(demo_site, new_page):
+    page = new_page()
+    page.goto(demo_site)
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_the_language_is_set(demo_site, new_page):
+    page = new_page()
+    page.goto(demo_site)
+    assert page.locator("html").get_attribute("lang") == "en"
