@@ -93,16 +93,24 @@ class HomePage(Page):
         return context
 
 
-class CityIndexPage(Page):
-    """The directory of cities."""
+class IndexPage(Page):
+    """A section under the home page (Cities, Networks, Practices): one of each, with an intro."""
 
     intro = _rich_text(_("introduction"))
 
     parent_page_types = ["practices.HomePage"]
-    subpage_types = ["practices.CityPage"]
     max_count = 1
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        abstract = True
+
+
+class CityIndexPage(IndexPage):
+    """The directory of cities."""
+
+    subpage_types = ["practices.CityPage"]
 
     class Meta:
         verbose_name = _("cities index")
@@ -123,16 +131,10 @@ class CityIndexPage(Page):
         return context
 
 
-class NetworkIndexPage(Page):
+class NetworkIndexPage(IndexPage):
     """The directory of networks."""
 
-    intro = _rich_text(_("introduction"))
-
-    parent_page_types = ["practices.HomePage"]
     subpage_types = ["practices.NetworkPage"]
-    max_count = 1
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     class Meta:
         verbose_name = _("networks index")
@@ -144,16 +146,10 @@ class NetworkIndexPage(Page):
         return context
 
 
-class PracticeIndexPage(Page):
+class PracticeIndexPage(IndexPage):
     """Every practice in one list; the faceted search is built on this page."""
 
-    intro = _rich_text(_("introduction"))
-
-    parent_page_types = ["practices.HomePage"]
     subpage_types = []
-    max_count = 1
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     class Meta:
         verbose_name = _("practices index")
