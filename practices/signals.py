@@ -1,9 +1,10 @@
 """Signal handlers: roles after migrate, and an editor group for every new city."""
 
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
+from wagtail.signals import page_unpublished
 
-from .models import CityPage
+from .models import CityPage, PracticePage
 
 
 @receiver(post_migrate)
@@ -31,3 +32,20 @@ def give_each_city_its_editor_group(sender, instance, raw=False, **kwargs):
     from .roles import ensure_city_editor_group
 
     ensure_city_editor_group(instance)
+
+
+@receiver(page_unpublished)
+def forget_sheets_of_unpublished_pages(sender, instance, **kwargs):
+    """An unpublished page's stored PDFs go at once, not at its next render."""
+    from .sheets.cache import forget_page
+
+    forget_page(instance.pk)
+
+
+@receiver(post_delete, sender=PracticePage)
+@receiver(post_delete, sender=CityPage)
+def forget_sheets_of_deleted_pages(sender, instance, **kwargs):
+    """A deleted page's stored PDFs go with it."""
+    from .sheets.cache import forget_page
+
+    forget_page(instance.pk)

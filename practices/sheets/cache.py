@@ -132,6 +132,18 @@ def prune(key):
             default_storage.delete(f"{key.folder}/{file_name}")
 
 
+def forget_page(page_id):
+    """Delete every stored sheet of a page (it was unpublished or deleted)."""
+    for kind in ("practice", "city"):
+        folder = f"{settings.PRACTICE_SHEET_CACHE_DIR}/{kind}/{page_id}"
+        try:
+            _folders, files = default_storage.listdir(folder)
+        except OSError:  # nothing stored
+            continue
+        for file_name in files:
+            default_storage.delete(f"{folder}/{file_name}")
+
+
 def stored_or_rendered(key, render):
     """Return (pdf, rendered): the stored PDF for `key`, else `render()`'s, which is stored."""
     data = read_stored(key)

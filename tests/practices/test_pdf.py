@@ -241,6 +241,18 @@ class CachingTests(TestCase):
         self.assertEqual(len(files), 1)
         self.assertTrue(files[0].startswith(f"r{self.page.live_revision_id}-"))
 
+    def test_unpublishing_or_deleting_a_page_deletes_its_stored_sheets(self):
+        folder = f"{settings.PRACTICE_SHEET_CACHE_DIR}/practice/{self.page.pk}"
+        self.client.get(sheet_url(self.page))
+        self.assertEqual(len(default_storage.listdir(folder)[1]), 1)
+        self.page.unpublish()
+        self.assertEqual(default_storage.listdir(folder)[1], [])
+        other = publish(PracticePageFactory(title="Another practice"))
+        self.client.get(sheet_url(other))
+        other_folder = f"{settings.PRACTICE_SHEET_CACHE_DIR}/practice/{other.pk}"
+        other.delete()
+        self.assertEqual(default_storage.listdir(other_folder)[1], [])
+
     def test_a_draft_does_not_change_the_sheet(self):
         with count_renders() as renders:
             self.client.get(sheet_url(self.page))
