@@ -20,13 +20,20 @@ DEMO_PASSWORD = "demo-password-for-tests"  # noqa: S105 - test accounts only
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
     """One headless Chromium for the whole session."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
+    # Django keeps connections per context (asgiref Local). Once Playwright's event loop is
+    # running, tests get a new connection object that lacks the snapshot of the migrated
+    # database which serialized_rollback restores after each live-server test; hand it on.
+    snapshot = getattr(connections["default"], "_test_serialized_contents", None)
     with sync_playwright() as playwright:
+        if snapshot is not None:
+            connections["default"]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
