@@ -1,0 +1,1 @@
+"""Public faceted search over practices: one interface (search.backends), two engines."""

@@ -63,8 +63,9 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     page = PracticePage.objects.get(title=title)
     assert not page.live
     visitor = new_page()
-    visitor.goto(f"{demo_site}/practices/")
+    visitor.goto(f"{demo_site}/practices/?q=dialogue+tables")
     assert title not in visitor.content()
+    assert visitor.locator("#results-heading").inner_text().startswith("0 practices")
     visitor.goto(f"{demo_site}/cities/mechelen/")
     assert title not in visitor.content()
 
@@ -83,7 +84,53 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
         "Local strategies/cities",
     }
 
-    visitor.goto(f"{demo_site}/practices/")
-    assert title in visitor.content()
+    visitor.goto(f"{demo_site}/practices/?q=dialogue+tables")
+    assert visitor.locator("#results-heading").inner_text().startswith("1 practice")
     visitor.click(f"text={title}")
     assert visitor.locator("h1").inner_text() == title
+
+
+def test_a_visitor_searches_filters_opens_a_practice_and_downloads_its_sheet(demo_site, new_page):
+    import io
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    visitor = new_page()
+    visitor.goto(demo_site)
+    visitor.fill("#home-q", "online")
+    visitor.get_by_role("button", name="Search", exact=True).last.click()
+    visitor.wait_for_url("**/practices/?q=online*")
+    count_before = visitor.locator("#results-heading").inner_text()
+    theme = visitor.locator("#facet-theme-local-strategiescities")
+    theme_count_before = visitor.locator("label[for^='facet-audience-']").all_inner_texts()
+    screenshot(visitor, "search-online")
+
+    theme.check()
+    visitor.locator("#facet-country-be").check()
+    visitor.get_by_role("button", name="Apply filters").click()
+    visitor.wait_for_url("**theme=local-strategiescities*")
+    assert "country=be" in visitor.url
+    count_after = visitor.locator("#results-heading").inner_text()
+    assert count_after != count_before
+    assert count_after.startswith("1 practice")
+    assert visitor.locator("label[for^='facet-audience-']").all_inner_texts() != theme_count_before
+    assert visitor.locator("#facet-theme-local-strategiescities").is_checked()
+    # The selection shows as a removable chip too.
+    assert (
+        visitor.get_by_role("link", name="Remove filter Key theme: Local strategies/cities").count()
+        == 1
+    )
+    screenshot(visitor, "search-filtered")
+
+    visitor.locator(".result-list a").first.click()
+    title = visitor.locator("h1").inner_text()
+    assert title == "Building a sustainable online prevention P/CVE approach"
+    with visitor.expect_download() as download_info:
+        visitor.get_by_role("link", name="Download practice sheet (PDF)").click()
+    pdf = download_info.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    data = Path(pdf.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Building a sustainable online prevention" in " ".join(text.split())

@@ -1,0 +1,152 @@
+"""The contract every practice-search engine keeps: what goes in, what comes out, what it must do.
+
+Views, commands, signals and tasks talk only to BaseBackend (HOUSE_STYLE.md habit 6), and
+tests/search/contract.py checks every engine against the same data and expectations.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+# Elasticsearch refuses to page past 10,000 hits (index.max_result_window); the database engine
+# keeps the same ceiling so both engines answer the same page numbers the same way.
+MAX_RESULT_WINDOW = 10_000
+
+# A progress reporter for rebuild(): wraps an iterable whose length is `total` (tqdm fits).
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+
+
+class SortOrder(models.TextChoices):
+    """The orders a visitor can choose; ties are always broken by title, then page id."""
+
+    RELEVANCE = "relevance", _("Relevance")
+    NEWEST = "newest", _("Newest")
+    UPDATED = "updated", _("Last updated")
+    TITLE = "title", _("Title (A to Z)")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A validated search request; built by search.forms.SearchForm (or by tests).
+
+    `text` holds plain words only (no query syntax); `selected` maps a facet name to the
+    slugs chosen in it. `user` decides visibility: results and counts only ever include
+    PracticePage.objects.visible_to(user).
+    """
+
+    text: str = ""
+    selected: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    sort: str = SortOrder.RELEVANCE
+    page: int = 1
+    per_page: int = 20
+    user: Any = field(default_factory=AnonymousUser, compare=False, repr=False)
+
+    @property
+    def effective_sort(self) -> str:
+        """The order actually used: relevance means nothing without words, so it is newest."""
+        if self.sort == SortOrder.RELEVANCE and not self.text:
+            return SortOrder.NEWEST
+        return self.sort
+
+    @property
+    def offset(self) -> int:
+        """How many hits come before this page."""
+        return (self.page - 1) * self.per_page
+
+    @property
+    def max_page(self) -> int:
+        """The last page number any engine can serve at this page size."""
+        return MAX_RESULT_WINDOW // self.per_page
+
+    def selected_in(self, facet_name: str) -> frozenset[str]:
+        """The slugs selected in one facet (empty when none)."""
+        return self.selected.get(facet_name, frozenset())
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    """One checkbox of a facet: its slug, label, count and whether it is ticked."""
+
+    slug: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: the page id, a relevance score and a highlighted snippet.
+
+    `score` is higher for better matches and only comparable within one result list; it is
+    None when the hits are not ordered by relevance. `highlight` is escaped HTML in which
+    only <mark> elements are markup.
+    """
+
+    page_id: int
+    score: float | None
+    highlight: SafeString
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search returns: one page of hits, the total, and every facet's options."""
+
+    params: SearchParams
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, list[FacetOption]]
+    # True when no practice contained the exact words and close spellings were searched.
+    close_matches: bool = False
+    # A sentence for the visitor when the engine could not answer normally (fallback).
+    notice: str = ""
+
+    @property
+    def page_ids(self) -> list[int]:
+        """The ids of this page's hits, best first."""
+        return [hit.page_id for hit in self.hits]
+
+    @property
+    def num_pages(self) -> int:
+        """How many pages the hits fill (at least one), capped at what engines can serve."""
+        return max(1, min(ceil(self.total / self.params.per_page), self.params.max_page))
+
+
+class BaseBackend:
+    """What every practice-search engine must do.
+
+    - search(params): the hits the user may see for the words and the selected facets, in
+      the requested order, with the total and every facet's options. Facets are
+      multi-select: OR within a facet, AND across facets, and each facet is counted with
+      every *other* facet's selection applied, never its own. An option is listed when its
+      count is above zero or it is selected. Relevance puts practices whose title holds all
+      the words first; every order breaks ties by title (case-insensitive), then page id.
+    - index(page): add or refresh one practice, or drop it when it is no longer searchable
+      (not live, archived). remove(page_id): forget one practice; a no-op if unknown.
+    - rebuild(progress): re-index every searchable practice and return a sentence saying
+      what was done. The database engine has no separate index, so it only says so.
+
+    Engines never raise on search for reasons outside the request: an engine that cannot
+    answer falls back to the database engine and sets SearchResult.notice.
+    """
+
+    def search(self, params: SearchParams) -> SearchResult:
+        """Run one search; see the class docstring for the rules."""
+        raise NotImplementedError
+
+    def index(self, page) -> None:
+        """Add or refresh one PracticePage, or remove it when it is not searchable."""
+        raise NotImplementedError
+
+    def remove(self, page_id: int) -> None:
+        """Forget one page; do nothing if it was never indexed."""
+        raise NotImplementedError
+
+    def rebuild(self, progress: Progress | None = None) -> str:
+        """Re-index every searchable practice; return a sentence describing what happened."""
+        raise NotImplementedError

@@ -1,0 +1,367 @@
+"""The Elasticsearch engine: its own index (not Wagtail's) behind an alias.
+
+An elasticsearch.dsl Document defines the mapping and a FacetedSearch subclass builds each
+query. Rebuilds bulk-load a new timestamped index and swap the alias in one request. When
+the cluster is unreachable or answers with an error, searches fall back to the database
+engine with a notice, so a visitor never gets a server error because of the cluster.
+"""
+
+import logging
+from contextlib import suppress
+from dataclasses import replace
+from functools import lru_cache
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch.dsl import (
+    Document,
+    FacetedSearch,
+    Index,
+    Integer,
+    Keyword,
+    Long,
+    Q,
+    RangeFacet,
+    TermsFacet,
+    Text,
+)
+from elasticsearch.helpers import streaming_bulk
+
+from practices.visibility import blocked_pages
+
+from ..documents import (
+    is_searchable,
+    practice_to_document,
+    restricted_page_paths,
+    searchable_practices,
+)
+from ..facets import FACETS, RANGES
+from ..highlight import clean_fragment
+from . import database
+from .base import BaseBackend, SearchHit, SearchResult, SortOrder
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "the cluster could not answer": unreachable, timed out, or an error status.
+CLUSTER_ERRORS = (ApiError, TransportError)
+
+# Added to the score of practices whose title holds every word, so that they always rank
+# above practices matching only elsewhere (BM25 scores of short queries stay far below it).
+TITLE_MATCH_BOOST = 1000
+# More distinct values than any facet has, so terms aggregations never truncate a facet.
+FACET_SIZE = 1000
+SNIPPET_CHARACTERS = 240
+BULK_CHUNK = 500  # documents per bulk request when rebuilding
+BULK_TIMEOUT = 120  # seconds one bulk request may take
+
+SORTS = {
+    SortOrder.RELEVANCE: ["_score", "title_sort", "page_id"],
+    SortOrder.NEWEST: [
+        {"published": {"order": "desc", "missing": "_last"}},
+        "title_sort",
+        "page_id",
+    ],
+    SortOrder.UPDATED: [
+        {"updated": {"order": "desc", "missing": "_last"}},
+        "title_sort",
+        "page_id",
+    ],
+    SortOrder.TITLE: ["title_sort", "page_id"],
+}
+
+
+def _text(**kwargs):
+    """An English-analysed text field with a language-neutral `.plain` subfield, also copied
+    into all_text (the field that decides which practices match)."""
+    return Text(
+        analyzer="english",
+        fields={"plain": Text(analyzer="standard")},
+        copy_to="all_text",
+        **kwargs,
+    )
+
+
+class PracticeDocument(Document):
+    """The mapping of one searchable practice; search.documents.practice_to_document fills it."""
+
+    page_id = Long()
+    # Texts (the PracticePage search_fields the database engine searches).
+    title = _text()
+    description = _text()
+    sustainability = _text()
+    organisation_name = _text()
+    key_theme_labels = _text(multi=True)
+    tag_names = _text(multi=True)
+    all_text = Text(analyzer="english", fields={"plain": Text(analyzer="standard")})
+    # Facets (search/facets.py): slugs and codes, years as numbers.
+    network = Keyword(multi=True)
+    country = Keyword(multi=True)
+    city = Keyword(multi=True)
+    theme = Keyword(multi=True)
+    audience = Keyword(multi=True)
+    organisation = Keyword()
+    start = Integer()
+    updated = Integer()
+    peer_reviewed = Keyword()
+    evaluation = Keyword()
+    funding = Keyword(multi=True)
+    tag = Keyword(multi=True)
+    language = Keyword()
+    # Sorting and visibility.
+    title_sort = Keyword()
+    published = Long()
+    restricted_by = Long(multi=True)
+
+
+def practice_index(name):
+    """An index definition with the practice mapping and its analysis settings."""
+    index = Index(name)
+    index.document(PracticeDocument)
+    return index
+
+
+def _facet(facet):
+    """The elasticsearch.dsl facet for one row of the facet table."""
+    if facet.kind == RANGES:
+        ranges = [(bucket.slug, (bucket.start, bucket.end)) for bucket in facet.ranges]
+        return RangeFacet(field=facet.name, ranges=ranges)
+    return TermsFacet(field=facet.name, size=FACET_SIZE)
+
+
+class PracticeFacetedSearch(FacetedSearch):
+    """One search: the words, the selected facets, what the user may see, and the order.
+
+    FacetedSearch gives the multi-select semantics: hits are narrowed by a post_filter, and
+    each facet's aggregation applies every other facet's selection but not its own.
+    """
+
+    fields = ["description"]  # the highlighted field (the query is built in query())
+    facets = {facet.name: _facet(facet) for facet in FACETS}
+
+    def __init__(self, client, alias, params, fuzzy=False):
+        """Build the request for `params`; fuzzy=True tolerates typing mistakes."""
+        self.using = client
+        self.index = alias
+        self._params = params
+        self._fuzzy = fuzzy
+        filters = {name: sorted(slugs) for name, slugs in params.selected.items() if slugs}
+        super().__init__(params.text or None, filters, sort=SORTS[params.effective_sort])
+
+    def search(self):
+        """The base request: exact totals, no _source, and the visibility rule."""
+        search = super().search().extra(track_total_hits=True).source(False)
+        blocked = [page.pk for page in blocked_pages(self._params.user)]
+        if blocked:
+            search = search.exclude("terms", restricted_by=blocked)
+        return search
+
+    def query(self, search, query):
+        """All words must occur (like the database engine's AND); the title ranks highest."""
+        options = {"fuzziness": "AUTO", "prefix_length": 1} if self._fuzzy else {}
+        matches = Q(
+            "multi_match",
+            query=query,
+            fields=["all_text", "all_text.plain"],
+            operator="and",
+            **options,
+        )
+        in_title = Q(
+            "constant_score",
+            filter=Q(
+                "multi_match",
+                query=query,
+                fields=["title", "title.plain"],
+                operator="and",
+                **options,
+            ),
+            boost=TITLE_MATCH_BOOST,
+        )
+        relevance = Q(
+            "multi_match",
+            query=query,
+            type="most_fields",
+            fields=[
+                "title^5",
+                "title.plain^5",
+                "key_theme_labels^3",
+                "key_theme_labels.plain^3",
+                "tag_names^2",
+                "description",
+                "description.plain",
+                "sustainability",
+                "organisation_name",
+            ],
+            **options,
+        )
+        return search.query(Q("bool", must=[matches], should=[in_title, relevance]))
+
+    def highlight(self, search):
+        """Mark the words in one fragment of the description (or its start, if none match)."""
+        return search.highlight_options(
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            require_field_match=False,
+        ).highlight(
+            "description",
+            number_of_fragments=1,
+            fragment_size=SNIPPET_CHARACTERS,
+            no_match_size=SNIPPET_CHARACTERS,
+        )
+
+
+@lru_cache(maxsize=8)
+def _client(url, timeout, api_key, options):
+    """One client (and its connection pool) per configuration, reused across requests."""
+    kwargs = dict(options)
+    if isinstance(kwargs.get("node_class"), str) and "." in kwargs["node_class"]:
+        kwargs["node_class"] = import_string(kwargs["node_class"])
+    if api_key:
+        kwargs["api_key"] = api_key
+    return Elasticsearch(url, request_timeout=timeout, max_retries=1, **kwargs)
+
+
+class Backend(BaseBackend):
+    """Searches an Elasticsearch (8 or 9) index named by an alias; see the module docstring.
+
+    Options (settings.PRACTICE_SEARCH, lower-cased): URL, INDEX (the alias, default
+    "practices"), TIMEOUT (seconds), API_KEY, and OPTIONS (more client arguments; a
+    dotted `node_class` path is imported).
+    """
+
+    def __init__(self, url, index="practices", timeout=5.0, api_key=None, options=None):
+        """Remember the configuration; nothing connects until a request is made."""
+        self.alias = index
+        self.client = _client(url, float(timeout), api_key, tuple(sorted((options or {}).items())))
+
+    # --- reading
+
+    def search(self, params):
+        """Search the index; on a cluster error, answer from the database engine instead."""
+        try:
+            result = self._search(params)
+            if params.text and result.total == 0:
+                fuzzy = self._search(params, fuzzy=True)
+                if fuzzy.total:
+                    result = replace(fuzzy, close_matches=True)
+            return result
+        except CLUSTER_ERRORS as error:
+            logger.warning(
+                "Elasticsearch search failed (%s); answering from the database engine.", error
+            )
+            fallback = database.Backend().search(params)
+            return replace(
+                fallback,
+                notice=gettext(
+                    "The full search service is unavailable at the moment, so these results "
+                    "come from a simpler search and may be ordered differently."
+                ),
+            )
+
+    def _search(self, params, fuzzy=False):
+        faceted = PracticeFacetedSearch(self.client, self.alias, params, fuzzy=fuzzy)
+        response = faceted[params.offset : params.offset + params.per_page].execute()
+        by_relevance = params.effective_sort == SortOrder.RELEVANCE
+        hits = []
+        for hit in response:
+            fragments = getattr(getattr(hit.meta, "highlight", None), "description", None)
+            hits.append(
+                SearchHit(
+                    page_id=int(hit.meta.id),
+                    score=hit.meta.score if by_relevance else None,
+                    highlight=clean_fragment(fragments[0] if fragments else ""),
+                )
+            )
+        facets = {}
+        for facet in FACETS:
+            counts = {
+                facet.to_slug(key): count for key, count, _selected in response.facets[facet.name]
+            }
+            facets[facet.name] = facet.options(counts, params.selected_in(facet.name))
+        return SearchResult(
+            params=params, hits=hits, total=response.hits.total.value, facets=facets
+        )
+
+    # --- writing
+
+    def index(self, page):
+        """Write one practice's document, or delete it when the practice is not searchable."""
+        if not is_searchable(page):
+            self.remove(page.pk)
+            return
+        try:
+            self.client.index(
+                index=self.alias,
+                id=str(page.pk),
+                document=practice_to_document(page),
+                # Never let a write create a stray index where the alias should be.
+                require_alias=True,
+                refresh="wait_for",
+            )
+        except NotFoundError:
+            logger.warning(
+                "The practice index %s does not exist yet, so practice %s was not indexed. "
+                "Run manage.py rebuild_practice_index.",
+                self.alias,
+                page.pk,
+            )
+
+    def remove(self, page_id):
+        """Delete one document; a missing document or index is not an error."""
+        with suppress(NotFoundError):
+            self.client.delete(index=self.alias, id=str(page_id), refresh="wait_for")
+
+    def rebuild(self, progress=None):
+        """Bulk-load a new timestamped index, then point the alias at it in one step."""
+        client, alias = self.client, self.alias
+        if client.indices.exists(index=alias) and not client.indices.exists_alias(name=alias):
+            raise RuntimeError(
+                f"An index called {alias} exists where the alias should be. Delete it "
+                "(or choose another ELASTICSEARCH_INDEX) and run the rebuild again."
+            )
+        name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
+        started = timezone.now()
+        practice_index(name).create(using=client)
+        try:
+            count = self._bulk_load(name, progress)
+            client.indices.refresh(index=name)
+            previous = self._indices_behind_alias()
+            client.indices.update_aliases(
+                actions=[{"remove": {"index": old, "alias": alias}} for old in previous]
+                + [{"add": {"index": name, "alias": alias}}]
+            )
+        except BaseException:
+            client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        for old in previous:
+            client.indices.delete(index=old, ignore_unavailable=True)
+        # Pages published while the new index was being filled were written to the old one.
+        for page in searchable_practices().filter(last_published_at__gte=started):
+            self.index(page)
+        return f"Indexed {count} practices into {name}; the alias {alias} now points to it."
+
+    def _bulk_load(self, name, progress):
+        practices = searchable_practices()
+        restricted_paths = restricted_page_paths()
+        actions = (
+            {
+                "_index": name,
+                "_id": str(page.pk),
+                "_source": practice_to_document(page, restricted_paths),
+            }
+            for page in practices.iterator(chunk_size=500)
+        )
+        # TIMEOUT is sized for searches; a bulk request of 500 documents may take longer.
+        bulk_client = self.client.options(request_timeout=BULK_TIMEOUT)
+        results = streaming_bulk(bulk_client, actions, chunk_size=BULK_CHUNK)
+        if progress is not None:
+            results = progress(results, practices.count())
+        return sum(1 for _ok, _item in results)
+
+    def _indices_behind_alias(self):
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            return []

@@ -1,0 +1,155 @@
+"""The search page: the practices index served as a faceted search (a GET form, no JavaScript)."""
+
+from dataclasses import dataclass, replace
+
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+
+from practices.models import PracticePage
+
+from .backends import get_backend
+from .backends.base import SearchHit, SortOrder
+from .facets import FACETS
+from .forms import SearchForm
+
+FACET_OPTIONS_SHOWN = 8  # options listed before "more"; the rest fold away
+PAGE_LINKS_AROUND = 2  # page links either side of the current one
+
+
+@dataclass(frozen=True)
+class Card:
+    """A result card: the page and its hit (score, highlighted snippet)."""
+
+    practice: PracticePage
+    hit: SearchHit
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A selected filter shown above the results, with the link that removes it."""
+
+    facet_label: str
+    label: str
+    remove_query: str
+
+
+def practice_search(request, index_page):
+    """Render the faceted search for the practices index page."""
+    form = SearchForm(request.GET, user=request.user)
+    params = form.params
+    backend = get_backend()
+    result = backend.search(params)
+    notices = list(form.notices)
+    if form.requested_page > result.num_pages:
+        if result.num_pages == params.max_page:
+            notices.append(
+                gettext("Results go up to page %(last)d; narrow the search to see more.")
+                % {"last": params.max_page}
+            )
+        elif result.total:
+            notices.append(
+                gettext("There is no page %(asked)d; this is the last page, %(last)d.")
+                % {"asked": form.requested_page, "last": result.num_pages}
+            )
+        if params.page != result.num_pages:
+            result = backend.search(replace(params, page=result.num_pages))
+    if result.notice:
+        notices.append(result.notice)
+
+    context = {
+        "page": index_page,
+        "self": index_page,
+        "request": request,
+        "form": form,
+        "query": form.cleaned_data.get("q", ""),
+        "result": result,
+        "cards": _cards(result, request.user),
+        "facet_groups": _facet_groups(result),
+        "chips": _chips(form, result),
+        "notices": notices,
+        "sort_choices": SortOrder.choices,
+        "current_sort": params.sort,
+        "pagination": _pagination(form, result),
+        "clear_query": form.querystring(keep_text=False, keep_filters=False),
+    }
+    return TemplateResponse(request, "search/practice_search.html", context)
+
+
+def _cards(result, user):
+    """The hits with their pages, loaded again through the visibility rule, in hit order.
+
+    Checking visibility here as well means a stale index can never show a hidden practice.
+    """
+    practices = (
+        PracticePage.objects.visible_to(user)
+        .filter(pk__in=result.page_ids)
+        .prefetch_related("cities", "key_themes")
+        .in_bulk()
+    )
+    return [Card(practices[hit.page_id], hit) for hit in result.hits if hit.page_id in practices]
+
+
+def _facet_groups(result):
+    """Facets with at least one option: (facet, shown options, folded options, open?)."""
+    groups = []
+    for facet in FACETS:
+        options = result.facets.get(facet.name) or []
+        if not options:
+            continue
+        shown, folded = options[:FACET_OPTIONS_SHOWN], options[FACET_OPTIONS_SHOWN:]
+        groups.append(
+            {
+                "facet": facet,
+                "shown": shown,
+                "folded": folded,
+                "open": any(option.selected for option in folded),
+            }
+        )
+    return groups
+
+
+def _chips(form, result):
+    """One removable chip per selected filter (and one for the words)."""
+    chips = []
+    query = form.cleaned_data.get("q")
+    if query:
+        chips.append(Chip(gettext("Words"), query, form.querystring(remove=("q", None))))
+    for facet in FACETS:
+        for option in result.facets.get(facet.name) or []:
+            if option.selected:
+                chips.append(
+                    Chip(
+                        str(facet.label),
+                        option.label,
+                        form.querystring(remove=(facet.name, option.slug)),
+                    )
+                )
+    return chips
+
+
+def _pagination(form, result):
+    """Links to the previous, next and nearby pages, each keeping the whole search."""
+    current, last = result.params.page, result.num_pages
+    if last <= 1:
+        return None
+    numbers = sorted(
+        {1, last}
+        | set(
+            range(max(1, current - PAGE_LINKS_AROUND), min(last, current + PAGE_LINKS_AROUND) + 1)
+        )
+    )
+    links, previous_number = [], 0
+    for number in numbers:
+        if number - previous_number > 1:
+            links.append({"gap": True})
+        links.append(
+            {"number": number, "query": form.querystring(page=number), "current": number == current}
+        )
+        previous_number = number
+    return {
+        "current": current,
+        "last": last,
+        "previous": form.querystring(page=current - 1) if current > 1 else None,
+        "next": form.querystring(page=current + 1) if current < last else None,
+        "links": links,
+    }
