@@ -5,6 +5,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -53,6 +54,8 @@ class Command(BaseCommand):
                 f"{len(report.unchanged)} unchanged."
             )
         )
+        # The search index (a no-op for the database engine; Elasticsearch gets a new index).
+        call_command("rebuild_practice_index", verbosity=options["verbosity"])
         if options["accounts"]:
             self._ensure_account("admin", "admin@example.org", [], "DEMO_ADMIN_PASSWORD", True)
             for account in demo.demo_accounts():
