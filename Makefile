@@ -45,3 +45,7 @@ check: venv ## Django system checks and missing migrations
 
 clean: ## Remove the virtual environment and the local database
 	rm -rf $(VENV) db.sqlite3 media static_collected
+
+.PHONY: bench
+bench: venv ## Benchmarks into separate databases; writes docs/benchmarks.md (see bench/)
+	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -722,8 +722,14 @@ class PracticePage(RoutablePageMixin, Page):
         audience_ids = list(self.target_audiences.values_list("pk", flat=True))
         if not theme_ids and not audience_ids:
             return []
+        # Narrow to practices sharing something before counting: counting over every
+        # visible practice cost a third of the page's time at 10k practices (docs/benchmarks.md).
+        sharing = PracticePage.objects.filter(
+            models.Q(key_themes__in=theme_ids) | models.Q(target_audiences__in=audience_ids)
+        ).values("pk")
         candidates = (
             PracticePage.objects.visible_to(user)
+            .filter(pk__in=sharing)
             .exclude(pk=self.pk)
             .annotate(
                 shared_themes=models.Count(

@@ -1,0 +1,205 @@
+"""Measurements run inside one worker process (one engine, one size): searches, naive
+baseline, Elasticsearch rebuild, PDF sheets. Each returns a plain dict for the report."""
+
+import resource
+import statistics
+import time
+from contextlib import contextmanager
+
+from django.db import connection
+from django.test import Client
+
+from practices.models import PracticePage
+from search.backends import get_backend
+
+from .naive import naive_search
+from .queries import query_mix
+
+PROPOSED_INDEX = "bench_indexentry_title_body_gin"
+
+
+@contextmanager
+def proposed_index():
+    """Create the GIN index on (title || body) that modelsearch's PostgreSQL query can use
+    (it matches `(title || body) @@ query`, which the per-column GIN indexes cannot serve),
+    and drop it afterwards so the bench database stays as the project's migrations made it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX} ON wagtailsearch_indexentry "
+            "USING gin ((title || body))"
+        )
+        cursor.execute("ANALYZE wagtailsearch_indexentry")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {PROPOSED_INDEX}")
+
+
+def peak_rss_mb():
+    """The peak resident set size of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def summary(seconds):
+    """p50, p95 and max of a list of durations, in milliseconds."""
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "n": len(ordered),
+        "p50": statistics.median(ordered) * 1000,
+        "p95": p95 * 1000,
+        "max": ordered[-1] * 1000,
+        "mean": statistics.fmean(ordered) * 1000,
+    }
+
+
+def timed(call, *args):
+    """Run `call(*args)`; return (seconds, result)."""
+    started = time.perf_counter()
+    result = call(*args)
+    return time.perf_counter() - started, result
+
+
+def engine_counts(result):
+    """Facet name -> {slug: count} of the options an engine returned (ticked zeros left out)."""
+    return {
+        name: {option.slug: option.count for option in options if option.count}
+        for name, options in result.facets.items()
+    }
+
+
+def measure_searches(naive_limit=None, compare_to=None, queries=None):
+    """Time the query mix through the configured engine and (optionally) the naive baseline.
+
+    Returns timings, hit totals (so engines can be compared) and how many answers differed
+    from the naive baseline's totals or counts (0 means the engines agree with the baseline).
+    """
+    backend = get_backend()
+    mix = query_mix()[:queries]
+    backend.search(mix[0])  # warm-up: connections, vocabularies, compiled statements
+    engine_times, totals, results = [], [], []
+    for params in mix:
+        seconds, result = timed(backend.search, params)
+        engine_times.append(seconds)
+        totals.append(result.total)
+        results.append(result)
+    report = {
+        "search": summary(engine_times),
+        "engine_times": engine_times,
+        "totals": totals,
+        "rss_after_engine_mb": peak_rss_mb(),
+    }
+    if naive_limit != 0:
+        chosen = mix if naive_limit is None else mix[:naive_limit]
+        naive_times, mismatches = [], []
+        for i, params in enumerate(chosen):
+            seconds, naive = timed(naive_search, params)
+            naive_times.append(seconds)
+            counts = {name: dict(+counter) for name, counter in naive.counts.items()}
+            if naive.total != totals[i] or counts != engine_counts(results[i]):
+                mismatches.append(i)
+        report["naive"] = summary(naive_times)
+        report["naive_times"] = naive_times
+        # The ratio on the same queries (the naive run may cover only the first ones).
+        report["ratio_mean"] = statistics.fmean(naive_times) / statistics.fmean(
+            engine_times[: len(naive_times)]
+        )
+        report["ratio_p50"] = statistics.median(naive_times) / statistics.median(
+            engine_times[: len(naive_times)]
+        )
+        report["naive_mismatches"] = mismatches
+    if compare_to is not None:
+        report["total_mismatches"] = [
+            i for i, (a, b) in enumerate(zip(totals, compare_to, strict=False)) if a != b
+        ]
+    report["rss_peak_mb"] = peak_rss_mb()
+    return report
+
+
+FLATTEN_SAMPLE = 5000
+
+
+def measure_flatten(sample=FLATTEN_SAMPLE):
+    """Documents/s of turning practices into documents, without any cluster: the project's
+    practice_to_document() and the prototype in bench/fastdocs.py (checked to be equal)."""
+    from search.documents import practice_to_document, restricted_page_paths, searchable_practices
+
+    from .fastdocs import fast_documents
+
+    ids = list(searchable_practices().values_list("pk", flat=True)[:sample])
+    paths = restricted_page_paths()
+    chosen = searchable_practices().filter(pk__in=ids)
+    current_seconds, current = timed(
+        lambda: {p.pk: practice_to_document(p, paths) for p in chosen.iterator(chunk_size=500)}
+    )
+    fast_seconds, fast = timed(
+        lambda: dict(fast_documents(PracticePage.objects.live().filter(archived=False, pk__in=ids)))
+    )
+    return {
+        "documents": len(ids),
+        "current_per_second": len(ids) / current_seconds,
+        "fast_per_second": len(ids) / fast_seconds,
+        "equal": current == fast,
+    }
+
+
+def measure_rebuild():
+    """Rebuild the configured engine's index; return documents per second (and, apart, the
+    flattening rate, which is the project's share of the work)."""
+    backend = get_backend()
+    count = PracticePage.objects.live().filter(archived=False).count()
+    seconds, message = timed(backend.rebuild)
+    return {
+        "documents": count,
+        "seconds": seconds,
+        "per_second": count / seconds,
+        "message": message,
+        "flatten": measure_flatten(),
+    }
+
+
+def font_subsetter():
+    """Which library WeasyPrint subsets fonts with here (HarfBuzz when libharfbuzz-subset0
+    is installed and new enough, else fontTools)."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0):
+        return "HarfBuzz"
+    return "fontTools"
+
+
+def measure_pdf(warm_runs=5, cached_runs=30):
+    """Sheet render time cold (first in the process), warm (later renders) and cached
+    (a download served from storage through the page's pdf/ route)."""
+    import shutil
+
+    from django.conf import settings
+
+    from practices.sheets.render import render_practice_sheet
+
+    # Sheets stored by an earlier run would make the "first download" a cached one.
+    shutil.rmtree(settings.MEDIA_ROOT / settings.PRACTICE_SHEET_CACHE_DIR, ignore_errors=True)
+
+    pages = list(PracticePage.objects.live().order_by("pk")[: warm_runs + 2])
+    cold, _pdf = timed(lambda: render_practice_sheet(pages[0], show_contact=False))
+    warm = [
+        timed(lambda page=page: render_practice_sheet(page, show_contact=False))[0]
+        for page in pages[1 : 1 + warm_runs]
+    ]
+    sizes = [len(_pdf)]
+    client = Client()
+    url = pages[-1].get_url() + "pdf/"
+    first, response = timed(client.get, url)
+    if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+        raise RuntimeError(f"{url} answered {response.status_code}, not a PDF")
+    cached = [timed(client.get, url)[0] for _ in range(cached_runs)]
+    return {
+        "cold_ms": cold * 1000,
+        "warm": summary(warm),
+        "first_download_ms": first * 1000,
+        "cached": summary(cached),
+        "pdf_bytes": sizes[0],
+        "subsetter": font_subsetter(),
+        "rss_peak_mb": peak_rss_mb(),
+    }
