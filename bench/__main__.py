@@ -139,7 +139,7 @@ def worker(options):
                 "URL": server.url,
                 "INDEX": "bench-practices",
                 "TIMEOUT": 120,
-                "OPTIONS": {"node_class": "bench.transport.PlainJsonNode"},
+                "OPTIONS": {"node_class": "tests.search.transport.PlainJsonNode"},
             }
             with override_settings(PRACTICE_SEARCH=settings):
                 result["rebuild"] = measure.measure_rebuild()
