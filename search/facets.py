@@ -72,13 +72,22 @@ class Facet:
         """Human labels for the known slugs among `slugs`."""
         raise NotImplementedError
 
-    def options(self, counts: Mapping[str, int], selected: frozenset[str]) -> list[FacetOption]:
+    def options(
+        self,
+        counts: Mapping[str, int],
+        selected: frozenset[str],
+        all_labels: Mapping[str, str] | None = None,
+    ) -> list[FacetOption]:
         """The checkboxes to show: every value counted above zero, plus the selected ones.
 
         Both engines hand their counts to this one method, so labels and order never differ.
+        `all_labels` (slug -> label of every value) saves looking the labels up.
         """
         slugs = {slug for slug, count in counts.items() if count > 0} | set(selected)
-        labels = self.labels(slugs)
+        if all_labels is None:
+            labels = self.labels(slugs)
+        else:
+            labels = {slug: all_labels[slug] for slug in slugs if slug in all_labels}
         options = [
             FacetOption(slug, labels.get(slug, slug), counts.get(slug, 0), slug in selected)
             for slug in slugs
@@ -103,6 +112,10 @@ class VocabularyFacet(Facet):
             return {}
         rows = self.model.objects.filter(slug__in=slugs).values_list("slug", self.label_field)
         return dict(rows)
+
+    def all_labels(self):
+        """Slug -> label of every value in the vocabulary."""
+        return dict(self.model.objects.values_list("slug", self.label_field))
 
 
 @dataclass(frozen=True)

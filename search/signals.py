@@ -3,6 +3,10 @@
 Publish, unpublish, move, delete, view-restriction changes and vocabulary renames each queue
 one sync_practices task for the practices they affect, after the transaction commits (so a
 worker reads committed data, and a rolled-back edit changes nothing).
+
+Any saved, moved or deleted practice, city or network, and any changed vocabulary term, also
+replaces the IndexGeneration token at once, inside the transaction that makes the change:
+the database engine's cached facet columns (search/columns.py) are keyed on it.
 """
 
 from django.db import transaction
@@ -22,9 +26,25 @@ from practices.models import (
     TargetAudience,
 )
 
+from .models import IndexGeneration
 from .tasks import sync_practices
 
 VOCABULARIES = (KeyTheme, TargetAudience, OrganisationType, FundingProgramme, PracticeTag)
+# Pages whose rows or slugs the facet columns hold.
+COLUMN_PAGES = (PracticePage, CityPage, NetworkPage)
+
+
+def columns_changed(sender, raw=False, **kwargs):
+    """A practice, or a value its facets show, changed: retire the cached facet columns."""
+    if not raw:  # fixtures load raw, and a loaded database starts without cached columns
+        IndexGeneration.advance()
+
+
+for model in COLUMN_PAGES + VOCABULARIES:
+    post_save.connect(columns_changed, sender=model, dispatch_uid=f"columns-{model.__name__}-save")
+    post_delete.connect(
+        columns_changed, sender=model, dispatch_uid=f"columns-{model.__name__}-delete"
+    )
 
 
 def sync_after_commit(page_ids):
@@ -70,6 +90,7 @@ def page_was_unpublished(sender, instance, **kwargs):
 @receiver(post_page_move)
 def page_was_moved(sender, instance, **kwargs):
     """Moving a page can put its practices under (or out of) a view restriction."""
+    IndexGeneration.advance()  # the columns keep each practice's tree path
     sync_after_commit(practices_in_subtree(instance))
 
 

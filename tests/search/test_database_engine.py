@@ -1,10 +1,13 @@
 """The database engine keeps the search contract (on SQLite, and on PostgreSQL in CI)."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
-from practices.models import PracticePage
-from search.backends.database import SQLiteWordMatch, WordMatch, word_match
+from practices.models import CityPage, KeyTheme, PracticePage
+from search.backends import get_backend
+from search.backends.base import SearchParams
+from search.backends.database import PostgresWordMatch, SQLiteWordMatch, WordMatch, word_match
 
 from . import data
 from .contract import EngineContract
@@ -32,37 +35,72 @@ class WordMatchTests(TestCase):
     def setUpTestData(cls):
         data.build()
 
-    def test_sqlite_reads_the_index_directly_and_other_databases_use_wagtails_queries(self):
-        expected = SQLiteWordMatch if connection.vendor == "sqlite" else WordMatch
-        self.assertIs(type(word_match("mentoring")), expected)
+    def test_each_database_reads_wagtails_index_directly(self):
+        expected = {"sqlite": SQLiteWordMatch, "postgresql": PostgresWordMatch}
+        self.assertIs(type(word_match("mentoring")), expected[connection.vendor])
 
     def test_the_match_used_here_agrees_with_wagtails_own_queries(self):
-        everything = PracticePage.objects.all()
         for text in self.TEXTS:
-            with self.subTest(text=text):
-                used, wagtail = word_match(text), WordMatch(text)
-                self.assertEqual(
-                    set(used.restrict(everything).values_list("pk", flat=True)),
-                    set(wagtail.restrict(everything).values_list("pk", flat=True)),
-                )
-                ranked, expected = (
-                    used.ranked(everything, slice(0, 50)),
-                    wagtail.ranked(everything, slice(0, 50)),
-                )
-                self.assertEqual([pk for pk, _ in ranked], [pk for pk, _ in expected])
-                for (_pk, score), (_same, expected_score) in zip(ranked, expected, strict=True):
-                    self.assertAlmostEqual(score, expected_score, places=6)
-        self.assertGreater(len(word_match("mentoring").ranked(everything, slice(0, 50))), 2)
+            for ranked in (False, True):
+                with self.subTest(text=text, ranked=ranked):
+                    used, wagtail = word_match(text, ranked), WordMatch(text)
+                    self.assertEqual(used.ids, wagtail.ids)
+                    self.assertEqual(used.in_title, wagtail.in_title)
+                    self.assertEqual(set(used.relevance), set(wagtail.relevance))
+                    for pk, score in wagtail.relevance.items():
+                        self.assertAlmostEqual(used.relevance[pk], score, places=6)
+        self.assertGreater(len(word_match("mentoring").ids), 2)
+        self.assertTrue(word_match("street").in_title)
 
-    def test_very_many_matches_are_matched_by_subquery_instead_of_a_list(self):
-        everything = PracticePage.objects.all()
-        for match_class in (
-            WordMatch,
-            SQLiteWordMatch if connection.vendor == "sqlite" else WordMatch,
-        ):
-            unlisted = type("Unlisted", (match_class,), {"MAX_LISTED": 1})("mentoring")
-            self.assertIsNone(unlisted.listed_ids)
-            self.assertEqual(
-                set(unlisted.restrict(everything).values_list("pk", flat=True)),
-                set(word_match("mentoring").listed_ids),
-            )
+
+class FacetColumnsTests(DatabaseEngine, TestCase):
+    """The cached facet columns follow every change at once, inside its transaction."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.content = data.build()
+
+    def search(self, text="", **selected):
+        """An anonymous visitor's search."""
+        params = SearchParams(text=text, selected={k: frozenset(v) for k, v in selected.items()})
+        return get_backend().search(params)
+
+    def test_the_next_search_sees_a_change_without_waiting_for_the_index_sync(self):
+        self.assertEqual(self.search("mentoring").total, 2)
+        # No commit callbacks run here: the token changes in the transaction itself.
+        PracticePage.objects.get(pk=self.content.a.pk).unpublish()
+        self.assertEqual(self.search("mentoring").page_ids, [self.content.b.pk])
+        city = CityPage.objects.get(pk=self.content.lisbon.pk)
+        city.title = "Lisboa"
+        city.save_revision().publish()
+        labels = {o.slug: o.label for o in self.search().facets["city"]}
+        self.assertEqual(labels["lisbon"], "Lisboa")
+
+    def test_searches_share_the_columns_until_something_changes(self):
+        self.search()
+        with CaptureQueriesContext(connection) as first:
+            self.search(theme=["family-support"])
+        with CaptureQueriesContext(connection) as second:
+            self.search(theme=["family-support"])
+        self.assertEqual(len(first), len(second))
+        # The token, the view restrictions and their groups, and the snippets: no facet query.
+        self.assertLessEqual(len(second), 4)
+        practice = PracticePage.objects.get(pk=self.content.e.pk)
+        practice.key_themes.add(KeyTheme.objects.get(slug="family-support"))
+        practice.save_revision().publish()
+        with CaptureQueriesContext(connection) as after:
+            result = self.search(theme=["family-support"])
+        self.assertGreater(len(after), len(second))
+        self.assertEqual(result.total, 3)
+
+    def test_a_rolled_back_change_leaves_no_columns_behind(self):
+        before = self.search("mentoring").page_ids
+        try:
+            with transaction.atomic():
+                PracticePage.objects.filter(pk=self.content.a.pk).update(archived=True)
+                PracticePage.objects.get(pk=self.content.a.pk).save()
+                self.assertEqual(self.search("mentoring").page_ids, [self.content.b.pk])
+                raise RuntimeError("the editor's request failed")
+        except RuntimeError:
+            pass
+        self.assertEqual(self.search("mentoring").page_ids, before)
