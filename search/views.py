@@ -2,18 +2,24 @@
 
 from dataclasses import dataclass, replace
 
+from django.db.models import Prefetch
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
-from practices.models import PracticePage
+from practices.models import CityPage, PracticePage
 
 from .backends import get_backend
-from .backends.base import SearchHit, SortOrder
+from .backends.base import FacetOption, SearchHit, SortOrder
 from .facets import FACETS
 from .forms import SearchForm
 
 FACET_OPTIONS_SHOWN = 8  # options listed before "more"; the rest fold away
+# A facet lists its commonest options only (and every ticked one): at 10,000 practices a
+# full list is hundreds of cities and tags, too long to scan and costly to render.
+FACET_OPTIONS_LISTED = 50
 PAGE_LINKS_AROUND = 2  # page links either side of the current one
+# The PracticePage fields a result card reads, and those its URL is built from.
+CARD_FIELDS = ("title", "url_path", "path", "depth", "last_update_year", "country_of_origin")
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,14 @@ class Card:
 
     practice: PracticePage
     hit: SearchHit
+
+
+@dataclass(frozen=True)
+class FacetChoice:
+    """A facet option as the form shows it: the option and the noun read after its count."""
+
+    option: FacetOption
+    noun: str
 
 
 @dataclass(frozen=True)
@@ -83,25 +97,40 @@ def _cards(result, user):
     practices = (
         PracticePage.objects.visible_to(user)
         .filter(pk__in=result.page_ids)
-        .prefetch_related("cities", "key_themes")
+        # Only what a card shows (and its URL needs): the long texts stay in the database.
+        .only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("cities", queryset=CityPage.objects.only("title")), "key_themes")
         .in_bulk()
     )
     return [Card(practices[hit.page_id], hit) for hit in result.hits if hit.page_id in practices]
 
 
 def _facet_groups(result):
-    """Facets with at least one option: (facet, shown options, folded options, open?)."""
+    """Facets with at least one option, each option with its accessible count wording.
+
+    A facet lists hundreds of cities and tags at 10,000 practices, so the words are made
+    here once per option rather than by a template tag per option (docs/benchmarks.md).
+    """
     groups = []
     for facet in FACETS:
         options = result.facets.get(facet.name) or []
         if not options:
             continue
-        shown, folded = options[:FACET_OPTIONS_SHOWN], options[FACET_OPTIONS_SHOWN:]
+        listed = options[:FACET_OPTIONS_LISTED] + [
+            option for option in options[FACET_OPTIONS_LISTED:] if option.selected
+        ]
+        folded = listed[FACET_OPTIONS_SHOWN:]
         groups.append(
             {
                 "facet": facet,
-                "shown": shown,
-                "folded": folded,
+                "options": [
+                    FacetChoice(option, ngettext("practice", "practices", option.count))
+                    for option in listed
+                ],
+                "unlisted": len(options) - len(listed),
+                "fold_at": FACET_OPTIONS_SHOWN if folded else None,
+                "more": ngettext("%(count)d more", "%(count)d more", len(folded))
+                % {"count": len(folded)},
                 "open": any(option.selected for option in folded),
             }
         )

@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from unittest import mock
 from urllib.parse import urlencode
 
 from django.test import TestCase, override_settings
@@ -77,6 +78,15 @@ class SearchPageTests(TestCase):
             r'name="city" value="ghent">\s*<label for="facet-city-ghent">Ghent <span class="count">\(3',
         )
         self.assertIn("<summary>1 more</summary>", html)  # nine key themes, eight shown
+
+    def test_only_the_commonest_options_are_listed_but_a_ticked_one_always_is(self):
+        with mock.patch("search.views.FACET_OPTIONS_LISTED", 2):
+            html = self.get("?theme=multi-agency-cooperation")
+        themes = re.findall(r'name="theme" value="([^"]+)"', html)
+        self.assertEqual(len(themes), 3)
+        self.assertEqual(themes[-1], "multi-agency-cooperation")
+        self.assertRegex(html, r'name="theme" value="multi-agency-cooperation" checked')
+        self.assertIn("6 less common values are not listed; add words to narrow the results.", html)
 
     def test_ticking_filters_narrows_the_results_and_shows_removable_chips(self):
         html = self.get("?city=ghent&network=peer-network")
