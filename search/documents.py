@@ -1,16 +1,24 @@
-"""The one place that turns a practice page into a search document (HOUSE_STYLE.md habit 7).
+"""The one place that turns practices into search documents (HOUSE_STYLE.md habit 7).
 
-The Elasticsearch engine indexes what practice_to_document() returns, and the tests use it to
-check that the document and the database engine see the same practice.
+A document is built by one function, _document(), from the plain values of a practice: its
+columns (_Columns) and the values of its vocabularies (RELATED). practice_to_document() reads
+those values from one page object, for the index updates on publish; practice_documents()
+reads them for many practices at once from rows, for rebuilds. Reading rows rather than
+model instances matters: a prefetched city or network is a whole Wagtail page, and every
+`.all()` on a ParentalManyToManyField goes through modelcluster, which made flattening cost
+2-3 ms a practice, a few hundred documents a second (docs/benchmarks.md). The tests check
+that both readings give the same documents, and use them to check that the document and the
+database engine see the same practice.
 """
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
-from django.db.models import Prefetch
 from wagtail.models import PageViewRestriction
 from wagtail.rich_text import get_text_for_indexing
 
-from practices.models import CityPage, NetworkPage, PracticePage
+from practices.models import PracticePage
 
 from .facets import FACETS_BY_NAME
 
@@ -26,26 +34,49 @@ TEXT_FIELDS = {
     "tag_names": "tags",
 }
 
+# The many-to-many relations of a practice that documents carry: relation -> {field of the
+# related object: document field}. Documents hold each field's values sorted.
+RELATED = {
+    "networks": {"slug": "network"},
+    "cities": {"slug": "city"},
+    "key_themes": {"slug": "theme", "label": "key_theme_labels"},
+    "target_audiences": {"slug": "audience"},
+    "funding_programmes": {"slug": "funding"},
+    "tags": {"slug": "tag", "name": "tag_names"},
+}
+
+# Practices read per query when flattening many: few enough to keep memory flat, enough to
+# make the seven queries a chunk costs negligible.
+CHUNK_SIZE = 2000
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class _Columns(NamedTuple):
+    """The values of one practice's own columns that its document is made of.
+
+    The names are PracticePage lookups, so practice_documents() reads them with values_list.
+    """
+
+    pk: int
+    title: str
+    description: str
+    sustainability_and_transferability: str
+    organisation_name: str
+    organisation_type__slug: str | None
+    countries: object  # "BE,SE" from a row, or a page's list of Country objects
+    start_year: int | None
+    last_update_year: int | None
+    peer_reviewed: bool
+    evaluation_type: str
+    language: str
+    first_published_at: datetime | None
+    path: str
+
+
 def searchable_practices():
-    """Every practice the index should hold (live, not archived), ready to flatten."""
-    return (
-        PracticePage.objects.live()
-        .filter(archived=False)
-        .select_related("organisation_type")
-        .prefetch_related(
-            # The document needs only their slugs; whole Page instances cost a third more.
-            Prefetch("networks", queryset=NetworkPage.objects.only("slug")),
-            Prefetch("cities", queryset=CityPage.objects.only("slug")),
-            "key_themes",
-            "target_audiences",
-            "funding_programmes",
-            "tags",
-        )
-        .order_by("pk")
-    )
+    """Every practice the index should hold (live, not archived), in page id order."""
+    return PracticePage.objects.live().filter(archived=False).order_by("pk")
 
 
 def is_searchable(page) -> bool:
@@ -64,41 +95,119 @@ def practice_to_document(page: PracticePage, restricted_paths: dict[str, int] | 
     of the restricted pages (itself or ancestors) a visitor must pass to see it."""
     if restricted_paths is None:
         restricted_paths = restricted_page_paths()
+    columns = _Columns(
+        pk=page.pk,
+        title=page.title,
+        description=page.description,
+        sustainability_and_transferability=page.sustainability_and_transferability,
+        organisation_name=page.organisation_name,
+        organisation_type__slug=page.organisation_type.slug if page.organisation_type else None,
+        countries=page.countries,
+        start_year=page.start_year,
+        last_update_year=page.last_update_year,
+        peer_reviewed=page.peer_reviewed,
+        evaluation_type=page.evaluation_type,
+        language=page.language,
+        first_published_at=page.first_published_at,
+        path=page.path,
+    )
+    # The page's own relations, so an unsaved (in-memory) edit is what gets flattened.
+    related = defaultdict(list)
+    for relation, fields in RELATED.items():
+        for item in getattr(page, relation).all():
+            for attribute, name in fields.items():
+                related[name].append(getattr(item, attribute))
+    return _document(columns, related, restricted_paths)
+
+
+def practice_documents(queryset=None, chunk_size=CHUNK_SIZE):
+    """Yield the documents of the practices in `queryset` (default: every searchable one) in
+    page id order, equal to practice_to_document()'s, read from rows a chunk at a time
+    (seven queries a chunk, no model instances)."""
+    if queryset is None:
+        queryset = searchable_practices()
+    queryset = queryset.order_by("pk")
+    restricted_paths = restricted_page_paths()
+    last = None
+    while True:
+        remaining = queryset if last is None else queryset.filter(pk__gt=last)
+        rows = [
+            _Columns._make(row) for row in remaining.values_list(*_Columns._fields)[:chunk_size]
+        ]
+        if not rows:
+            return
+        first, last = rows[0].pk, rows[-1].pk
+        # The chunk is every row of the queryset between its first and last ids, so the
+        # relations can select the chunk with a subquery rather than thousands of parameters.
+        related = _related_values(queryset.filter(pk__gte=first, pk__lte=last).values("pk"))
+        for row in rows:
+            yield _document(row, related[row.pk], restricted_paths)
+
+
+def _related_values(chunk):
+    """Page id -> document field -> values, for the practices the subquery `chunk` selects."""
+    found = defaultdict(lambda: defaultdict(list))
+    for relation, fields in RELATED.items():
+        # A fresh queryset: filtering the caller's queryset on a many-to-many relation would
+        # otherwise narrow the values read through the same join. order_by() drops the page
+        # tree ordering, which would add a join and a sort.
+        rows = (
+            PracticePage.objects.filter(pk__in=chunk)
+            .filter(**{f"{relation}__isnull": False})
+            .order_by()
+            .values_list("pk", *(f"{relation}__{attribute}" for attribute in fields))
+        )
+        for page_id, *values in rows:
+            for name, value in zip(fields.values(), values, strict=True):
+                found[page_id][name].append(value)
+    return found
+
+
+def _document(columns: _Columns, related, restricted_paths):
+    """The document of a practice from its columns and its related values (field -> list)."""
     slug = _facet_slug
     return {
-        "page_id": page.pk,
+        "page_id": columns.pk,
         # Texts, as Wagtail's index sees them (rich text without its markup).
-        "title": page.title,
-        "description": get_text_for_indexing(page.description or ""),
-        "sustainability": get_text_for_indexing(page.sustainability_and_transferability or ""),
-        "organisation_name": page.organisation_name,
-        "key_theme_labels": sorted(theme.label for theme in page.key_themes.all()),
-        "tag_names": sorted(tag.name for tag in page.tags.all()),
+        "title": columns.title,
+        "description": get_text_for_indexing(columns.description or ""),
+        "sustainability": get_text_for_indexing(columns.sustainability_and_transferability or ""),
+        "organisation_name": columns.organisation_name,
+        "key_theme_labels": sorted(related.get("key_theme_labels", ())),
+        "tag_names": sorted(related.get("tag_names", ())),
         # Facets, one field per facet in search/facets.py, holding slugs or codes.
-        "network": sorted(network.slug for network in page.networks.all()),
-        "country": sorted(slug("country", country.code) for country in page.countries),
-        "city": sorted(city.slug for city in page.cities.all()),
-        "theme": sorted(theme.slug for theme in page.key_themes.all()),
-        "audience": sorted(audience.slug for audience in page.target_audiences.all()),
-        "organisation": page.organisation_type.slug if page.organisation_type else None,
-        "start": page.start_year,
-        "updated": page.last_update_year,
-        "peer_reviewed": slug("peer_reviewed", page.peer_reviewed),
-        "evaluation": slug("evaluation", page.evaluation_type),
-        "funding": sorted(programme.slug for programme in page.funding_programmes.all()),
-        "tag": sorted(tag.slug for tag in page.tags.all()),
-        "language": slug("language", page.language),
+        "network": sorted(related.get("network", ())),
+        "country": sorted(slug("country", code) for code in _country_codes(columns.countries)),
+        "city": sorted(related.get("city", ())),
+        "theme": sorted(related.get("theme", ())),
+        "audience": sorted(related.get("audience", ())),
+        "organisation": columns.organisation_type__slug,
+        "start": columns.start_year,
+        "updated": columns.last_update_year,
+        "peer_reviewed": slug("peer_reviewed", columns.peer_reviewed),
+        "evaluation": slug("evaluation", columns.evaluation_type),
+        "funding": sorted(related.get("funding", ())),
+        "tag": sorted(related.get("tag", ())),
+        "language": slug("language", columns.language),
         # Sorting. The title key is lower-cased here rather than by a keyword normalizer, so
         # it is the same key the database engine sorts on (LOWER(title)) on every cluster.
-        "title_sort": page.title.lower(),
+        "title_sort": columns.title.lower(),
         # Microseconds, because Elasticsearch dates keep only milliseconds and the
         # database's microseconds would otherwise order same-millisecond pages differently.
-        "published": _microseconds(page.first_published_at),
+        "published": _microseconds(columns.first_published_at),
         # Visibility: the search excludes documents restricted by a page the user cannot pass.
         "restricted_by": sorted(
-            page_id for path, page_id in restricted_paths.items() if page.path.startswith(path)
+            page_id for path, page_id in restricted_paths.items() if columns.path.startswith(path)
         ),
     }
+
+
+def _country_codes(countries):
+    """ISO codes from a CountryField(multiple=True) value: the comma-separated string a row
+    holds, or the list of Country objects a page holds."""
+    if isinstance(countries, str):
+        return [code for code in countries.split(",") if code]
+    return [country.code for country in countries]
 
 
 def _facet_slug(facet_name, value):

@@ -33,8 +33,8 @@ from practices.visibility import blocked_pages
 
 from ..documents import (
     is_searchable,
+    practice_documents,
     practice_to_document,
-    restricted_page_paths,
     searchable_practices,
 )
 from ..facets import FACETS, RANGES
@@ -53,8 +53,17 @@ TITLE_MATCH_BOOST = 1000
 # More distinct values than any facet has, so terms aggregations never truncate a facet.
 FACET_SIZE = 1000
 SNIPPET_CHARACTERS = 240
-BULK_CHUNK = 500  # documents per bulk request when rebuilding
+# Documents per bulk request when rebuilding: about 2.5 MB of JSON, within the few MB a bulk
+# request should carry (Elasticsearch's "Tune for indexing speed" guide). It also suits
+# osmem-server (tests, bench): it merges every ten bulk requests of 100 to 999 documents by
+# re-indexing all of them inside the tenth request (30-40 s for 500-document requests at
+# 10,000 practices), but leaves requests of 1,000 or more as they are.
+BULK_CHUNK = 1000
 BULK_TIMEOUT = 120  # seconds one bulk request may take
+# Index settings while a new index is loaded, as Elasticsearch advises for an initial load:
+# no periodic refresh (the rebuild refreshes once at the end) and no replicas to index each
+# document again (they are copied from the primary once the settings are restored).
+LOADING_SETTINGS = {"index.refresh_interval": "-1", "index.number_of_replicas": 0}
 
 SORTS = {
     SortOrder.RELEVANCE: ["_score", "title_sort", "page_id"],
@@ -314,7 +323,8 @@ class Backend(BaseBackend):
             self.client.delete(index=self.alias, id=str(page_id), refresh="wait_for")
 
     def rebuild(self, progress=None):
-        """Bulk-load a new timestamped index, then point the alias at it in one step."""
+        """Bulk-load a new timestamped index (without refreshes or replicas while loading),
+        then point the alias at it in one step."""
         client, alias = self.client, self.alias
         if client.indices.exists(index=alias) and not client.indices.exists_alias(name=alias):
             raise RuntimeError(
@@ -325,7 +335,14 @@ class Backend(BaseBackend):
         started = timezone.now()
         practice_index(name).create(using=client)
         try:
-            count = self._bulk_load(name, progress)
+            created = self._index_settings(name, LOADING_SETTINGS)
+            client.indices.put_settings(index=name, settings=LOADING_SETTINGS)
+            count = self._bulk_load(name, searchable_practices(), progress)
+            # The settings the index was created with; None resets a setting to the
+            # cluster's default, which is where an unset setting came from.
+            client.indices.put_settings(
+                index=name, settings={key: created.get(key) for key in LOADING_SETTINGS}
+            )
             client.indices.refresh(index=name)
             previous = self._indices_behind_alias()
             client.indices.update_aliases(
@@ -338,24 +355,27 @@ class Backend(BaseBackend):
         for old in previous:
             client.indices.delete(index=old, ignore_unavailable=True)
         # Pages published while the new index was being filled were written to the old one.
-        for page in searchable_practices().filter(last_published_at__gte=started):
-            self.index(page)
+        # Written through the alias, like single writes, so that they never create an index.
+        published_meanwhile = searchable_practices().filter(last_published_at__gte=started)
+        if self._bulk_load(alias, published_meanwhile, require_alias=True):
+            client.indices.refresh(index=alias)
         return f"Indexed {count} practices into {name}; the alias {alias} now points to it."
 
-    def _bulk_load(self, name, progress):
-        practices = searchable_practices()
-        restricted_paths = restricted_page_paths()
+    def _index_settings(self, name, keys):
+        """The values of these settings that index `name` sets (flat keys; unset ones absent)."""
+        found = self.client.indices.get_settings(index=name, name=list(keys), flat_settings=True)
+        return found.get(name, {}).get("settings", {})
+
+    def _bulk_load(self, index, practices, progress=None, **options):
+        """Write the documents of `practices` into `index` (options go to the bulk API);
+        return how many."""
         actions = (
-            {
-                "_index": name,
-                "_id": str(page.pk),
-                "_source": practice_to_document(page, restricted_paths),
-            }
-            for page in practices.iterator(chunk_size=500)
+            {"_index": index, "_id": str(document["page_id"]), "_source": document}
+            for document in practice_documents(practices)
         )
-        # TIMEOUT is sized for searches; a bulk request of 500 documents may take longer.
+        # TIMEOUT is sized for searches; a bulk request of BULK_CHUNK documents may take longer.
         bulk_client = self.client.options(request_timeout=BULK_TIMEOUT)
-        results = streaming_bulk(bulk_client, actions, chunk_size=BULK_CHUNK)
+        results = streaming_bulk(bulk_client, actions, chunk_size=BULK_CHUNK, **options)
         if progress is not None:
             results = progress(results, practices.count())
         return sum(1 for _ok, _item in results)

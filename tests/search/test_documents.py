@@ -1,11 +1,18 @@
-"""practice_to_document: the one flattening of a practice, and its agreement with the rest."""
+"""The one flattening of a practice: practice_to_document (one page) and practice_documents
+(rebuilds), their agreement with each other and with the rest."""
 
 from django.test import TestCase
 from wagtail.search import index
 
 from practices.models import PracticePage
 from search.backends.elasticsearch import PracticeDocument
-from search.documents import TEXT_FIELDS, is_searchable, practice_to_document
+from search.documents import (
+    TEXT_FIELDS,
+    is_searchable,
+    practice_documents,
+    practice_to_document,
+    searchable_practices,
+)
 from search.facets import FACETS
 
 from . import data
@@ -66,6 +73,45 @@ class PracticeDocumentTests(TestCase):
         mapped = set(PracticeDocument._doc_type.mapping.to_dict()["properties"])
         self.assertEqual(set(document), mapped - {"all_text"})
         self.assertLessEqual({facet.name for facet in FACETS}, set(document))
+
+    def test_a_rebuild_flattens_every_searchable_practice_as_publishing_it_does(self):
+        published = {
+            page.pk: practice_to_document(page) for page in PracticePage.objects.order_by("pk")
+        }
+        content = self.content
+        searchable = [content.a, content.b, content.c, content.d, content.e, content.f]
+        searchable += [content.restricted, content.under_restricted_city]
+        # A chunk smaller than the practices, so relations are read across chunk boundaries.
+        for chunk_size in (2000, 3):
+            with self.subTest(chunk_size=chunk_size):
+                documents = list(practice_documents(chunk_size=chunk_size))
+                self.assertEqual(
+                    [document["page_id"] for document in documents],
+                    sorted(page.pk for page in searchable),
+                )
+                for document in documents:
+                    self.assertEqual(document, published[document["page_id"]])
+        # B and C have two values in every kind of relation between them, so the values'
+        # grouping per practice and their order are checked too.
+        b, c = (published[content.b.pk], published[content.c.pk])
+        self.assertEqual(b["network"], ["city-lab-network", "peer-network"])
+        self.assertEqual(b["funding"], ["erasmus", "esf"])
+        self.assertEqual(b["theme"], ["early-prevention", "family-support"])
+        self.assertEqual(b["key_theme_labels"], ["(Early) prevention", "Family support"])
+        self.assertEqual(b["organisation"], "governmental-institution")
+        self.assertEqual(c["city"], ["ghent", "malmo"])
+        self.assertEqual(c["country"], ["be", "se"])
+        self.assertEqual(c["audience"], ["general-public", "youthpupilsstudents"])
+        self.assertEqual((c["tag"], c["tag_names"]), (["outreach", "sport"], ["outreach", "sport"]))
+
+    def test_flattening_a_selection_keeps_every_value_of_its_practices(self):
+        # Selecting practices by a city must not narrow the cities their documents list.
+        in_ghent = searchable_practices().filter(cities=self.content.ghent)
+        cities = {
+            document["page_id"]: document["city"] for document in practice_documents(in_ghent)
+        }
+        self.assertEqual(cities[self.content.c.pk], ["ghent", "malmo"])
+        self.assertNotIn(self.content.b.pk, cities)
 
     def test_only_live_practices_that_are_not_archived_are_searchable(self):
         self.assertTrue(is_searchable(self.content.a))

@@ -6,9 +6,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import TestCase, override_settings
 from elasticsearch import Elasticsearch
 
+from practices.models import PracticePage
 from search.backends import database, get_backend
 from search.backends.base import SearchParams, SortOrder
-from search.backends.elasticsearch import PracticeDocument
+from search.backends.elasticsearch import PracticeDocument, practice_index
 from search.documents import TEXT_FIELDS
 from search.facets import FACETS
 
@@ -146,6 +147,52 @@ class ElasticsearchOnlyTests(ElasticsearchEngine, TestCase):
             self.assertEqual(source["restricted_by"], [guard.pk])
         source = self.client.get(index=TEST_ALIAS, id=str(self.content.a.pk))["_source"]
         self.assertEqual(source["restricted_by"], [])
+
+    def test_a_new_index_loads_without_refreshing_then_gets_the_usual_settings(self):
+        keys = ["index.refresh_interval", "index.number_of_replicas"]
+
+        def settings(index):
+            """Index name -> the two settings, as set on each index matching `index`."""
+            found = self.client.indices.get_settings(index=index, name=keys, flat_settings=True)
+            return {name: value["settings"] for name, value in found.items()}
+
+        while_loading = {}
+
+        def progress(iterable, total):
+            for item in iterable:
+                if not while_loading:
+                    searched = set(self.client.indices.get_alias(name=TEST_ALIAS))
+                    loading = settings(f"{TEST_ALIAS}-*")
+                    while_loading.update(
+                        {name: value for name, value in loading.items() if name not in searched}
+                    )
+                yield item
+
+        self.engine.rebuild(progress=progress)
+        self.assertEqual(
+            list(while_loading.values()),
+            [{"index.refresh_interval": "-1", "index.number_of_replicas": "0"}],
+        )
+        practice_index("fresh").create(using=self.client)
+        (rebuilt,) = settings(TEST_ALIAS).values()
+        self.assertEqual(rebuilt, settings("fresh")["fresh"])
+        self.assertEqual(self.client.count(index=TEST_ALIAS)["count"], 8)
+
+    def test_a_practice_published_during_a_rebuild_is_in_the_new_index(self):
+        draft = self.content.draft
+
+        def progress(iterable, total):
+            # The first bulk request has been answered, so its documents were read before.
+            for number, item in enumerate(iterable):
+                if number == 0:
+                    PracticePage.objects.get(pk=draft.pk).save_revision().publish()
+                yield item
+
+        self.engine.rebuild(progress=progress)
+        self.assertTrue(PracticePage.objects.get(pk=draft.pk).live)
+        self.assertEqual(self.client.count(index=TEST_ALIAS)["count"], 9)
+        result = self.engine.search(SearchParams(text="prisons"))
+        self.assertEqual(result.page_ids, [draft.pk])
 
     def test_rebuild_refuses_an_index_standing_where_the_alias_should_be(self):
         with override_settings(
