@@ -2,18 +2,25 @@
 
 A sheet's storage name is made of everything that can change what it shows:
 
-- the page id and its live revision id (publishing a new revision changes it);
-- the template version (the sheet templates' sources, WeasyPrint's version and a setting);
-- a digest of what the sheet shows from outside the revision (vocabulary labels, city and
-  network names, the network logo; for a factsheet, its list of practices);
+- the page id and its live revision id (publishing a new revision changes it), or for a page
+  saved without revisions a digest of its own row;
+- the template version (the sheet templates' sources, WeasyPrint's and Wagtail's versions and
+  a setting);
+- a digest of what the sheet shows from outside the page's row (vocabulary labels, city and
+  network names, the network logo, tags, meetings; for a factsheet, its list of practices);
 - the language and the audience: "public" when the reader sees what an anonymous visitor sees,
   "members" when they see more (an unconsented contact block, members-only practices).
 
 So a stored file is only ever served to readers who would get exactly the same PDF, and a
 change to any input renders a new file. The name ends in an HMAC of the key (with SECRET_KEY),
 so a file cannot be found by guessing its name even where the media folder is public.
+
+Serving a stored practice sheet costs one query on top of the page's own serving: the related
+digest (render.practice_related_digest). Everything else in the key comes from the page row
+the router already loaded, the templates and the request.
 """
 
+import io
 import logging
 from dataclasses import dataclass
 
@@ -55,11 +62,9 @@ class SheetKey:
     @classmethod
     def for_page(cls, kind, page, *, related, audience):
         """The key of `page`'s `kind` sheet as it is live now."""
-        if page.live_revision_id:
-            revision = f"r{page.live_revision_id}"
-        else:
-            # Pages saved without revisions (scripts, fixtures): key on their content instead.
-            revision = f"c{short_hash(page.serializable_data())}"
+        # Pages saved without revisions (scripts, fixtures) are keyed on their row instead;
+        # what the sheet shows from other tables, inline rows included, is in `related`.
+        revision = f"r{page.live_revision_id}" if page.live_revision_id else f"c{row_digest(page)}"
         return cls(
             kind=kind,
             page_id=page.pk,
@@ -87,20 +92,68 @@ class SheetKey:
         return f"{self.folder}/{self.generation}-{self.audience}-{mac.hexdigest()[:20]}.pdf"
 
 
+# Page fields that change with drafts, locks and new child pages, not with what is live: left
+# out of row_digest() so that saving a draft does not render the sheet again.
+DRAFT_FIELDS = frozenset(
+    {
+        "latest_revision_id",
+        "latest_revision_created_at",
+        "draft_title",
+        "has_unpublished_changes",
+        "locked",
+        "locked_at",
+        "locked_by_id",
+        "numchild",
+    }
+)
+
+
+def row_digest(page):
+    """A digest of the page's own database row as it is live, without draft bookkeeping.
+
+    It stands in for the revision id of pages saved without revisions. It reads only the
+    loaded instance: Wagtail's serializable_data() also loads every relation, which cost more
+    than the rest of serving a stored sheet.
+    """
+    return short_hash(
+        [
+            (field.attname, getattr(page, field.attname))
+            for field in page._meta.concrete_fields
+            if field.attname not in DRAFT_FIELDS
+        ]
+    )
+
+
+# How much of the end of a PDF is searched for its %%EOF marker.
+PDF_TAIL = 1024
+
+
 def is_complete_pdf(data):
     """True for a whole PDF file; false for an empty or half-written one."""
-    return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-PDF_TAIL:]
 
 
-def read_stored(key):
-    """The stored PDF for `key`, or None when there is none (or only a partial one)."""
+def open_stored(key):
+    """The stored PDF for `key` as an open binary file, or None when there is none.
+
+    A partial file (an interrupted write) counts as none. Only its first bytes and its end
+    are read here: the caller streams the rest.
+    """
     name = key.storage_name
     try:
-        with default_storage.open(name, "rb") as handle:
-            data = handle.read()
+        handle = default_storage.open(name, "rb")
     except OSError:  # missing, or the storage is unreachable: render instead
         return None
-    return data if is_complete_pdf(data) else None
+    try:
+        head = handle.read(5)
+        handle.seek(max(handle.size - PDF_TAIL, 5))
+        if is_complete_pdf(head + handle.read()):
+            handle.seek(0)
+            return handle
+    except OSError:
+        pass
+    handle.close()
+    return None
 
 
 def store(key, data):
@@ -145,13 +198,24 @@ def forget_page(page_id):
 
 
 def stored_or_rendered(key, render):
-    """Return (pdf, rendered): the stored PDF for `key`, else `render()`'s, which is stored."""
-    data = read_stored(key)
-    if data is not None:
-        return data, False
+    """Return (pdf, rendered): the stored PDF for `key` as an open file, else `render()`'s.
+
+    A rendered PDF is stored, and returned as an in-memory file, so callers handle both
+    alike; they close it (a FileResponse does when it has been sent).
+    """
+    handle = open_stored(key)
+    if handle is not None:
+        return handle, False
     data = render()
     store(key, data)
-    return data, True
+    return io.BytesIO(data), True
+
+
+def _read(result):
+    """(pdf bytes, rendered) from a stored_or_rendered() result, closing the file."""
+    handle, rendered = result
+    with handle:
+        return handle.read(), rendered
 
 
 def practice_audience(page, user):
@@ -164,8 +228,12 @@ def practice_audience(page, user):
     return show_contact, MEMBERS
 
 
-def practice_sheet_pdf(page, user):
-    """Return (pdf, rendered): `page`'s sheet as `user` may see it, from storage when possible."""
+def open_practice_sheet(page, user):
+    """Return (file, rendered): `page`'s sheet as `user` may see it, from storage when possible.
+
+    On a stored sheet this costs the related digest query and opening the file; nothing is
+    rendered, and the page's relations are not loaded.
+    """
     show_contact, audience = practice_audience(page, user)
     key = SheetKey.for_page(
         "practice", page, related=practice_related_digest(page), audience=audience
@@ -175,14 +243,27 @@ def practice_sheet_pdf(page, user):
     )
 
 
-def city_factsheet_pdf(city, user):
-    """Return (pdf, rendered): `city`'s factsheet as `user` may see it, stored when possible."""
+def practice_sheet_pdf(page, user):
+    """Return (pdf, rendered): `page`'s sheet as `user` may see it, as bytes."""
+    return _read(open_practice_sheet(page, user))
+
+
+def open_city_factsheet(city, user):
+    """Return (file, rendered): `city`'s factsheet as `user` may see it, stored when possible."""
     practices = list(city_practices(city, user))
-    public_ids = list(city_practices(city, AnonymousUser()).values_list("pk", flat=True))
-    audience = PUBLIC if [p.pk for p in practices] == public_ids else MEMBERS
+    if user.is_authenticated:
+        public_ids = list(city_practices(city, AnonymousUser()).values_list("pk", flat=True))
+        audience = PUBLIC if [p.pk for p in practices] == public_ids else MEMBERS
+    else:
+        audience = PUBLIC  # an anonymous reader's list is the public list
     key = SheetKey.for_page(
         "city", city, related=city_related_digest(city, practices), audience=audience
     )
     return stored_or_rendered(
         key, lambda: render_city_factsheet(city, practices, audience=audience)
     )
+
+
+def city_factsheet_pdf(city, user):
+    """Return (pdf, rendered): `city`'s factsheet as `user` may see it, as bytes."""
+    return _read(open_city_factsheet(city, user))

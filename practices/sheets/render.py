@@ -7,18 +7,23 @@ list of practices) and this module draws exactly that. views.py and cache.py bui
 import hashlib
 import json
 import logging
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
+import wagtail
 import weasyprint
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from wagtail.models import Page
+from weasyprint.text.fonts import FontConfiguration
 
 from ..models import CityPage, NetworkPage, PracticePage
 from .fetcher import StorageFetcher
@@ -35,22 +40,36 @@ SHEET_TEMPLATES = (
     "practices/pdf/practice_sheet.html",
     "practices/pdf/city_factsheet.html",
     "practices/pdf/bundle.html",
+    # The factsheet includes the city page's profile component.
+    "components/city_profile.html",
 )
 # Tagged PDF for accessibility: structure tags, the document language and title in the catalog.
 PDF_VARIANT = "pdf/ua-1"
 LOGO_RENDITION = "max-480x160"
+# What a practice sheet reads from related tables; prefetched so that each is read once
+# (the template reads cities, themes, audiences and networks twice). Not the tags: a
+# prefetch would lose their order (the order they were added in, as on the practice page),
+# and page.tags.all() does not use a prefetch of tagged_items.
+PRACTICE_PREFETCH = (
+    "key_themes",
+    "target_audiences",
+    "funding_programmes",
+    "cities",
+    "networks__logo",
+    "presented_at",
+    "deliverable_links__document",
+)
 
 
 @dataclass
 class Document:
-    """The PDF-wide facts base.html turns into metadata: title, author, language, page counter."""
+    """The PDF-wide facts base.html turns into metadata: title, author, language."""
 
     title: str
     author: str
     language: str
     description: str = ""
     created: datetime | None = None
-    page_counter_css: str = field(default_factory=lambda: page_counter_css())
 
 
 @dataclass
@@ -71,17 +90,25 @@ def short_hash(value):
 
 
 def template_version():
-    """The version of the sheet templates: the setting, the template sources and WeasyPrint's.
+    """The version of the sheet templates: the setting, the template sources, and the versions
+    of WeasyPrint (layout) and Wagtail (rich text rendering).
 
     Reading the sources costs nothing in production, where Django's cached template loader
     keeps them in memory.
     """
     sources = [get_template(name).template.source for name in SHEET_TEMPLATES]
-    return short_hash([settings.PRACTICE_SHEET_TEMPLATE_VERSION, weasyprint.__version__, sources])
+    return short_hash(
+        [
+            settings.PRACTICE_SHEET_TEMPLATE_VERSION,
+            weasyprint.__version__,
+            wagtail.__version__,
+            sources,
+        ]
+    )
 
 
 def css_string(text):
-    """`text` as a quoted CSS string that cannot close the <style> element it sits in."""
+    """`text` as a quoted CSS string, escaped so that it cannot end the rule it sits in."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
     return '"' + escaped.replace("<", "\\3c ") + '"'
 
@@ -97,7 +124,74 @@ def page_counter_css():
             parts.append(f"counter({piece})")
         elif piece:
             parts.append(css_string(piece))
-    return mark_safe(" ".join(parts))  # noqa: S308 - built from css_string() and counters only
+    return " ".join(parts)
+
+
+# --- WeasyPrint set-up kept for the life of a thread
+#
+# A new FontConfiguration per PDF made fontconfig load its configuration and fonts again and
+# emptied Pango's font and shaping caches, and sheet.css (inlined in a <style>) was parsed
+# again for every PDF: each cost about 5 % of a render. Both are code and system fonts, not
+# content, so keeping them is safe with many processes (DESIGN.md, "Scale"). They are kept
+# per thread because Pango objects must not be shared between threads.
+_weasyprint_state = threading.local()
+
+
+def font_config():
+    """This thread's WeasyPrint font configuration, created on first use."""
+    config = getattr(_weasyprint_state, "font_config", None)
+    if config is None:
+        config = _weasyprint_state.font_config = FontConfiguration()
+    return config
+
+
+def stylesheets():
+    """The stylesheets of every PDF: the parsed sheet.css, then the translated page counter.
+
+    They are passed to WeasyPrint (as user-origin stylesheets) rather than inlined in the HTML,
+    so that sheet.css is parsed once per thread instead of once per PDF. The HTML has no style
+    of its own, so the cascade is the one the two had in a single <style>, in the same order:
+    the page counter after sheet.css, and a named page (the bundle cover) still overriding it.
+    The counter is tiny and depends on the language, so it is parsed for each PDF. A changed
+    sheet.css (development, with template reloading) is parsed again.
+    """
+    source = get_template("practices/pdf/sheet.css").template.source
+    parsed = getattr(_weasyprint_state, "sheet_css", None)
+    if parsed is None or parsed[0] != source:
+        css = weasyprint.CSS(string=render_to_string("practices/pdf/sheet.css"))
+        parsed = _weasyprint_state.sheet_css = (source, css)
+    counter = f"@page {{ @bottom-right {{ content: {page_counter_css()}; }} }}"
+    return [parsed[1], weasyprint.CSS(string=counter)]
+
+
+# A small tagged document in the sheets' fonts (regular and bold), for warm_up().
+WARM_UP_HTML = (
+    '<html lang="en"><head><title>Practice Hub</title></head><body>'
+    "<h1>Practice sheet</h1><p>Listed for <strong>inspiration</strong>, not an endorsement.</p>"
+    "</body></html>"
+)
+
+
+def warm_up():
+    """Do once what the first PDF of a thread would otherwise pay for; return the seconds.
+
+    Loads the URL configuration (a sheet reverses page addresses; a web worker has loaded it
+    after its first request anyway), compiles the sheet templates, loads fontconfig and the
+    fonts, parses the stylesheet, and lays out and writes a small tagged PDF, which loads
+    Pango, HarfBuzz and the C types WeasyPrint declares (each parsed on first use, about 6 ms).
+    Call it where a web worker starts (docs/pdf.md) so that no reader waits for it.
+    """
+    started = time.perf_counter()
+    reverse("wagtail_serve", args=("",))
+    for name in SHEET_TEMPLATES:
+        get_template(name)
+    weasyprint.HTML(string=WARM_UP_HTML).write_pdf(
+        pdf_variant=PDF_VARIANT, stylesheets=stylesheets(), font_config=font_config()
+    )
+    return time.perf_counter() - started
+
+
+# --- What a sheet shows from outside the page's own row
 
 
 def first_network(page):
@@ -109,32 +203,100 @@ def first_network(page):
     return network
 
 
+# Every row a practice sheet shows from other tables, read in one query by
+# practice_related_digest(). Each SELECT gives a kind and up to six values, cast to text so
+# that the columns of the UNION match. Link rows carry their id: cities, networks and tags
+# are listed in the order they were linked (the first network is the one in the header), so
+# linking them again in another order changes the digest. The parent is the owning city, or
+# the network the practice lives under (whose logo the header shows when no network lists
+# the practice). Meetings and deliverable links follow publishing, but pages saved without a
+# revision are keyed on their own row only (cache.SheetKey), so they count here too.
+#
+# Written as SQL because the same UNION built with the ORM took longer to compile on every
+# download than the database took to answer it, and the dozen queries it replaces were the
+# largest cost of serving a stored sheet (docs/benchmarks.md). Plain SQL (UNION ALL, CAST,
+# LEFT JOIN) that SQLite and PostgreSQL both run; the table names are Django's defaults.
+PRACTICE_RELATED_SQL = """
+SELECT 'theme', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+FROM practices_keytheme t
+JOIN practices_practicepage_key_themes l ON l.keytheme_id = t.id
+WHERE l.practicepage_id = %(page)s
+UNION ALL
+SELECT 'audience', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+FROM practices_targetaudience t
+JOIN practices_practicepage_target_audiences l ON l.targetaudience_id = t.id
+WHERE l.practicepage_id = %(page)s
+UNION ALL
+SELECT 'programme', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+FROM practices_fundingprogramme t
+JOIN practices_practicepage_funding_programmes l ON l.fundingprogramme_id = t.id
+WHERE l.practicepage_id = %(page)s
+UNION ALL
+SELECT 'organisation type', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+FROM practices_organisationtype t
+WHERE t.id = %(organisation_type)s
+UNION ALL
+SELECT 'city', CAST(l.id AS VARCHAR), CAST(p.path AS VARCHAR), CAST(p.title AS VARCHAR),
+       NULL, NULL, NULL
+FROM wagtailcore_page p
+JOIN practices_practicepage_cities l ON l.citypage_id = p.id
+WHERE l.practicepage_id = %(page)s
+UNION ALL
+SELECT 'network', CAST(l.id AS VARCHAR), CAST(p.path AS VARCHAR), CAST(p.title AS VARCHAR),
+       CAST(n.short_name AS VARCHAR), CAST(i.file AS VARCHAR), NULL
+FROM wagtailcore_page p
+JOIN practices_networkpage n ON n.page_ptr_id = p.id
+JOIN practices_practicepage_networks l ON l.networkpage_id = p.id
+LEFT JOIN wagtailimages_image i ON i.id = n.logo_id
+WHERE l.practicepage_id = %(page)s
+UNION ALL
+SELECT 'parent', CAST(p.path AS VARCHAR), CAST(p.title AS VARCHAR),
+       CAST(n.short_name AS VARCHAR), CAST(i.file AS VARCHAR), NULL, NULL
+FROM wagtailcore_page p
+LEFT JOIN practices_networkpage n ON n.page_ptr_id = p.id
+LEFT JOIN wagtailimages_image i ON i.id = n.logo_id
+WHERE p.path = %(parent_path)s
+UNION ALL
+SELECT 'tag', CAST(l.id AS VARCHAR), CAST(t.name AS VARCHAR), NULL, NULL, NULL, NULL
+FROM practices_practicetag t
+JOIN practices_taggedpractice l ON l.tag_id = t.id
+WHERE l.content_object_id = %(page)s
+UNION ALL
+SELECT 'meeting', CAST(m.sort_order AS VARCHAR), CAST(m.id AS VARCHAR),
+       CAST(m.name AS VARCHAR), CAST(m.date AS VARCHAR), CAST(m.place AS VARCHAR),
+       CAST(m.subject AS VARCHAR)
+FROM practices_practicepresentation m
+WHERE m.page_id = %(page)s
+UNION ALL
+SELECT 'deliverable', CAST(d.sort_order AS VARCHAR), CAST(d.id AS VARCHAR),
+       CAST(d.title AS VARCHAR), CAST(d.url AS VARCHAR), CAST(d.document_id AS VARCHAR),
+       CAST(f.file AS VARCHAR)
+FROM practices_practicedeliverablelink d
+LEFT JOIN wagtaildocs_document f ON f.id = d.document_id
+WHERE d.page_id = %(page)s
+"""
+
+
 def practice_related_digest(page):
-    """A digest of what a practice sheet shows that is not stored in the practice's revision.
+    """A digest of what a practice sheet shows that is not stored in the practice's own row.
 
-    Vocabulary labels, city and network names, the network logo, tag names and the page's
-    address: renaming any of them changes the digest, so the cached sheet is rendered again.
+    Vocabulary labels, city and network names, the network logo, tag names, meetings and
+    deliverable links, and the page's address: changing any of them (even with a bulk
+    update that sends no signal) changes the digest, so the stored sheet is rendered again.
+    One query; the rows are sorted because a UNION has no order, and each row carries what
+    orders it on the sheet (page paths, sort orders), so a new order changes the digest too.
     """
-    network = first_network(page)
-    return short_hash(
-        {
-            "themes": [term.label for term in page.key_themes.all()],
-            "audiences": [term.label for term in page.target_audiences.all()],
-            "programmes": [term.label for term in page.funding_programmes.all()],
-            "organisation_type": page.organisation_type.label if page.organisation_type else "",
-            "cities": [city.title for city in page.cities.all()],
-            "owner": page.owning_city.title if page.owning_city else "",
-            "networks": [(n.title, n.short_name) for n in page.networks.all()],
-            "header": network and (network.pk, network.title, _logo_name(network)),
-            "tags": [tag.name for tag in page.tags.all()],
-            "url": page.full_url,
-        }
-    )
-
-
-def _logo_name(network):
-    """The stored file name of a network's logo (it changes when the file is replaced)."""
-    return network.logo.file.name if network.logo_id else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PRACTICE_RELATED_SQL,
+            {
+                "page": page.pk,
+                "organisation_type": page.organisation_type_id,
+                "parent_path": page.path[: -Page.steplen],
+            },
+        )
+        rows = sorted(tuple("" if value is None else str(value) for value in row) for row in cursor)
+    return short_hash({"rows": rows, "url": page.full_url})
 
 
 def _logo_src(network, fetcher):
@@ -178,7 +340,7 @@ def _write_pdf(template, context, fetcher):
     # because the fetcher only serves the files the sheet registered.
     base_url = context.get("base_url") or None
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        pdf_variant=PDF_VARIANT
+        pdf_variant=PDF_VARIANT, stylesheets=stylesheets(), font_config=font_config()
     )
 
 
@@ -195,13 +357,15 @@ def _announce(kind, page, audience, started):
 
 def _site_root(page):
     """The root URL of the page's site, for absolute links in the PDF."""
-    site = page.get_site()
-    return site.root_url + "/" if site else ""
+    # get_url_parts() reads Wagtail's cached site root paths; get_site() would also query Site.
+    url_parts = page.get_url_parts()
+    return url_parts[1] + "/" if url_parts and url_parts[1] else ""
 
 
 def render_practice_sheet(page, *, show_contact, audience="public"):
     """The PDF sheet of one practice; the contact block only when `show_contact` is true."""
     started = time.perf_counter()
+    prefetch_related_objects([page], *PRACTICE_PREFETCH)
     fetcher = StorageFetcher()
     sheet = _practice_sheet(page, show_contact, fetcher)
     document = Document(
@@ -218,13 +382,20 @@ def render_practice_sheet(page, *, show_contact, audience="public"):
 
 
 def city_practices(city, user):
-    """The practices a city's factsheet lists for `user`, as its page lists them (by title)."""
+    """The practices a city's factsheet lists for `user`, as its page lists them (by title).
+
+    Those it owns (below it in the tree) and those with it in their scope. The two id sets are
+    joined with a UNION: an OR across the cities join, with DISTINCT, made PostgreSQL scan
+    every practice (60 ms at 10k practices, on every factsheet download).
+    """
+    owned = PracticePage.objects.filter(path__startswith=city.path).order_by().values("pk")
+    in_scope = PracticePage.cities.through.objects.filter(citypage=city).values("practicepage_id")
     return (
         PracticePage.objects.visible_to(user)
-        .filter(Q(path__startswith=city.path) | Q(cities=city))
+        .filter(pk__in=owned.union(in_scope))
         .order_by("title")
-        .distinct()
-        .prefetch_related("key_themes", "cities")
+        # Only the cities' names are shown; whole city pages cost more than the list itself.
+        .prefetch_related("key_themes", Prefetch("cities", CityPage.objects.only("title")))
     )
 
 

@@ -7,7 +7,7 @@ bundle view filters with PracticePage.objects.visible_to() itself.
 """
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -17,32 +17,48 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from ..models import PracticePage
-from .cache import city_factsheet_pdf, practice_sheet_pdf
+from .cache import open_city_factsheet, open_practice_sheet
 from .forms import BundleForm, bundle_limit_message
-from .render import render_bundle
+from .render import PRACTICE_PREFETCH, render_bundle
 
 
-def pdf_response(request, pdf, filename):
-    """An application/pdf download named `filename` that shared caches keep apart per reader."""
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    # The same URL gives members and the public different files.
+def private_per_reader(request, response):
+    """Make shared caches keep `response` apart per reader: one URL, different files."""
     patch_vary_headers(response, ["Cookie"])
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)
     return response
 
 
+def pdf_response(request, pdf, filename):
+    """An application/pdf download of the bytes `pdf`, named `filename`."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return private_per_reader(request, response)
+
+
+def pdf_file_response(request, handle, filename):
+    """An application/pdf download streamed from the open file `handle`, named `filename`.
+
+    FileResponse sends the file in blocks (or through the server's sendfile) and closes it;
+    a stored sheet is never read into memory as a whole.
+    """
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=True, filename=filename
+    )
+    return private_per_reader(request, response)
+
+
 def practice_sheet(request, page):
     """The PDF sheet of a practice, as this reader may see the page."""
-    pdf, _rendered = practice_sheet_pdf(page, request.user)
-    return pdf_response(request, pdf, f"{page.slug}.pdf")
+    handle, _rendered = open_practice_sheet(page, request.user)
+    return pdf_file_response(request, handle, f"{page.slug}.pdf")
 
 
 def city_factsheet(request, page):
     """The PDF factsheet of a city, listing the practices this reader may see."""
-    pdf, _rendered = city_factsheet_pdf(page, request.user)
-    return pdf_response(request, pdf, f"{page.slug}-factsheet.pdf")
+    handle, _rendered = open_city_factsheet(page, request.user)
+    return pdf_file_response(request, handle, f"{page.slug}-factsheet.pdf")
 
 
 def bundle_problem(request, message, status):
@@ -88,16 +104,7 @@ def bundle_response(request, practice_ids, *, title="", criteria=()):
         PracticePage.objects.visible_to(request.user)
         .filter(pk__in=practice_ids)
         .select_related("organisation_type")
-        .prefetch_related(
-            "key_themes",
-            "target_audiences",
-            "funding_programmes",
-            "cities",
-            "networks__logo",
-            "presented_at",
-            "deliverable_links__document",
-            "tagged_items__tag",
-        )
+        .prefetch_related(*PRACTICE_PREFETCH)
     )
     by_id = {page.pk: page for page in visible}
     pages = [by_id[pk] for pk in practice_ids if pk in by_id]

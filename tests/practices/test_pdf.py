@@ -6,18 +6,32 @@ import threading
 from html import unescape
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
+from pathlib import Path
+from unittest import mock
 
 import wagtail_factories
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
-from practices.models import CityPage, KeyTheme, PracticePage
+from practices.models import (
+    CityPage,
+    KeyTheme,
+    PracticePage,
+    PracticePresentation,
+    PracticeTag,
+)
+from practices.sheets import render
 from practices.sheets.fetcher import StorageFetcher
+from practices.sheets.render import SHEET_TEMPLATES
 from practices.sheets.views import bundle_response
 from tests.factories import (
     NetworkPageFactory,
@@ -78,7 +92,7 @@ class MechelenSheetTests(TestCase):
 
     def setUp(self):
         self.response = self.client.get(sheet_url(self.page))
-        self.pdf = self.response.content
+        self.pdf = self.response.getvalue()
 
     def test_the_sheet_is_a_pdf_download_named_after_the_slug(self):
         self.assertEqual(self.response.status_code, 200)
@@ -189,6 +203,7 @@ class MechelenFactsheetTests(TestCase):
 
     def test_the_factsheet_has_the_profile_and_the_practices_in_the_pages_order(self):
         response = self.client.get(sheet_url(self.city))
+        pdf = response.getvalue()  # a streamed response can be read once
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertEqual(
@@ -203,12 +218,12 @@ class MechelenFactsheetTests(TestCase):
             for title in re.findall(r'<h3 class="card-title"><a [^>]*>(.*?)</a>', html)
         ]
         self.assertGreaterEqual(len(listed), 2)
-        text = pdf_text(response.content)
+        text = pdf_text(pdf)
         assert_in_order(
             self, text, ["MECHELEN", "City profile", *profile_headings, "Practices", *listed]
         )
         self.assertIn("case conferences", text)
-        pages = page_texts(response.content)
+        pages = page_texts(pdf)
         for number, page_text in enumerate(pages, start=1):
             self.assertIn(f"Page {number} of {len(pages)}", page_text)
             self.assertIn("Listed for inspiration, not an endorsement.", page_text)
@@ -226,7 +241,7 @@ class CachingTests(TestCase):
             second = self.client.get(sheet_url(self.page))
         self.assertEqual(len(renders), 1)
         self.assertEqual(renders[0]["kind"], "practice")
-        self.assertEqual(first.content, second.content)
+        self.assertEqual(first.getvalue(), second.getvalue())
         self.assertEqual(second["Content-Type"], "application/pdf")
 
     def test_a_new_revision_renders_again_and_drops_the_old_file(self):
@@ -235,7 +250,7 @@ class CachingTests(TestCase):
             publish(self.page, title="Youth mentoring in Ghent and Lisbon")
             response = self.client.get(sheet_url(self.page))
         self.assertEqual(len(renders), 2)
-        self.assertIn("Youth mentoring in Ghent and Lisbon", pdf_text(response.content))
+        self.assertIn("Youth mentoring in Ghent and Lisbon", pdf_text(response.getvalue()))
         folder = f"{settings.PRACTICE_SHEET_CACHE_DIR}/practice/{self.page.pk}"
         _folders, files = default_storage.listdir(folder)
         self.assertEqual(len(files), 1)
@@ -260,7 +275,7 @@ class CachingTests(TestCase):
             self.page.save_revision()
             response = self.client.get(sheet_url(self.page))
         self.assertEqual(len(renders), 1)
-        self.assertNotIn("A draft title", pdf_text(response.content))
+        self.assertNotIn("A draft title", pdf_text(response.getvalue()))
 
     def test_renaming_a_vocabulary_label_renders_again(self):
         theme = self.page.key_themes.first()
@@ -269,7 +284,94 @@ class CachingTests(TestCase):
             KeyTheme.objects.filter(pk=theme.pk).update(label="Renamed theme label")
             response = self.client.get(sheet_url(self.page))
         self.assertEqual(len(renders), 2)
-        self.assertIn("Renamed theme label", pdf_text(response.content))
+        self.assertIn("Renamed theme label", pdf_text(response.getvalue()))
+
+    def test_renaming_a_city_a_network_or_a_tag_renders_again(self):
+        network = NetworkPageFactory(title="Old network name", short_name="OLDNET")
+        self.page.networks.set([network])
+        self.page.tags.add("mentoring")
+        publish(self.page)
+        city = self.page.get_parent()
+        renames = [
+            # The owning city is in the kicker, which is set in capitals.
+            ("RENAMED CITY", lambda: Page.objects.filter(pk=city.pk).update(title="Renamed city")),
+            (
+                "Renamed network",
+                lambda: Page.objects.filter(pk=network.pk).update(title="Renamed network"),
+            ),
+            (
+                "Tags: renamed tag",
+                lambda: PracticeTag.objects.filter(name="mentoring").update(name="renamed tag"),
+            ),
+        ]
+        self.client.get(sheet_url(self.page)).getvalue()
+        for expected, rename in renames:
+            with self.subTest(expected), count_renders() as renders:
+                rename()
+                response = self.client.get(sheet_url(self.page))
+                self.assertEqual(len(renders), 1)
+                self.assertIn(expected, pdf_text(response.getvalue()))
+
+    def test_a_page_saved_without_revisions_is_keyed_on_its_row_and_inline_rows(self):
+        page = PracticePageFactory(title="Practice saved by a script")
+        self.assertIsNone(page.live_revision_id)
+        with count_renders() as renders:
+            self.client.get(sheet_url(page)).getvalue()
+            self.client.get(sheet_url(page)).getvalue()
+            self.assertEqual(len(renders), 1)
+            PracticePage.objects.filter(pk=page.pk).update(organisation_name="Scripted org")
+            self.assertIn("Scripted org", pdf_text(self.client.get(sheet_url(page)).getvalue()))
+            self.assertEqual(len(renders), 2)
+            PracticePresentation.objects.create(page=page, name="RAN YOUNG meeting")
+            text = pdf_text(self.client.get(sheet_url(page)).getvalue())
+            self.assertIn("RAN YOUNG meeting", text)
+            self.assertEqual(len(renders), 3)
+            page.save_revision()  # a draft changes nothing that is live
+            self.client.get(sheet_url(page)).getvalue()
+            self.assertEqual(len(renders), 3)
+
+    def test_a_stored_sheet_is_streamed_with_one_query_of_its_own(self):
+        url = sheet_url(self.page)
+        stored = self.client.get(url).getvalue()
+        # What Wagtail's page serving costs by itself, with the sheet view doing nothing.
+        with (
+            mock.patch("practices.sheets.views.practice_sheet", return_value=HttpResponse()),
+            CaptureQueriesContext(connection) as routing,
+        ):
+            self.client.get(url)
+        with CaptureQueriesContext(connection) as serving, count_renders() as renders:
+            response = self.client.get(url)
+            pdf = b"".join(response.streaming_content)
+        self.assertEqual(renders, [])
+        self.assertEqual(pdf, stored)
+        self.assertEqual(response["Content-Length"], str(len(pdf)))
+        self.assertEqual(len(serving), len(routing) + 1)
+
+    def test_a_partly_written_file_is_never_served(self):
+        url = sheet_url(self.page)
+        self.client.get(url).getvalue()
+        folder = f"{settings.PRACTICE_SHEET_CACHE_DIR}/practice/{self.page.pk}"
+        name = f"{folder}/{default_storage.listdir(folder)[1][0]}"
+        default_storage.delete(name)
+        default_storage.save(name, ContentFile(b"%PDF-1.7\n% the rest was never written"))
+        with count_renders() as renders:
+            pdf = self.client.get(url).getvalue()
+        self.assertEqual(len(renders), 1)
+        self.assertIn(b"%%EOF", pdf[-1024:])
+        self.assertIn("Youth mentoring in Ghent", pdf_text(pdf))
+
+    def test_every_project_template_a_sheet_draws_counts_in_the_template_version(self):
+        project_templates = Path(settings.BASE_DIR, "templates")
+        for page in (self.page, self.page.get_parent().specific):
+            with self.subTest(page=page.title):
+                response = self.client.get(sheet_url(page))
+                drawn = {
+                    template.name
+                    for template in response.templates
+                    if Path(template.origin.name).is_relative_to(project_templates)
+                }
+                self.assertIn("practices/pdf/base.html", drawn)
+                self.assertLessEqual(drawn, set(SHEET_TEMPLATES))
 
     def test_render_sheets_prerenders_every_live_sheet_once(self):
         stdout, stderr = StringIO(), StringIO()
@@ -326,24 +428,24 @@ class PrivacyTests(TestCase):
         self.client.force_login(member())
         response = self.client.get(sheet_url(self.page))
         self.assertEqual(response.status_code, 200)
-        self.assertIn(HIDDEN_EMAIL, pdf_text(response.content))
+        self.assertIn(HIDDEN_EMAIL, pdf_text(response.getvalue()))
 
     def test_a_signed_in_non_member_is_not_served_a_members_only_sheet(self):
         restrict_to_members(self.page)
         self.client.force_login(UserFactory())
         response = self.client.get(sheet_url(self.page))
         self.assertNotEqual(response.status_code, 200)
-        self.assertFalse(response.content.startswith(b"%PDF"))
+        self.assertFalse(response.getvalue().startswith(b"%PDF"))
 
     def test_unconsented_contact_details_only_reach_members_and_copies_never_cross(self):
         with count_renders() as renders:
-            public = pdf_text(self.client.get(sheet_url(self.page)).content)
+            public = pdf_text(self.client.get(sheet_url(self.page)).getvalue())
             self.client.force_login(member())
             members_response = self.client.get(sheet_url(self.page))
-            members = pdf_text(members_response.content)
-            members_again = pdf_text(self.client.get(sheet_url(self.page)).content)
+            members = pdf_text(members_response.getvalue())
+            members_again = pdf_text(self.client.get(sheet_url(self.page)).getvalue())
             self.client.logout()
-            public_again = pdf_text(self.client.get(sheet_url(self.page)).content)
+            public_again = pdf_text(self.client.get(sheet_url(self.page)).getvalue())
         self.assertNotIn(HIDDEN_EMAIL, public)
         self.assertNotIn("Hidden Person", public)
         self.assertIn("has not agreed to be listed publicly", public)
@@ -357,16 +459,16 @@ class PrivacyTests(TestCase):
 
     def test_a_member_served_first_does_not_leak_into_the_public_copy(self):
         self.client.force_login(member())
-        self.assertIn(HIDDEN_EMAIL, pdf_text(self.client.get(sheet_url(self.page)).content))
+        self.assertIn(HIDDEN_EMAIL, pdf_text(self.client.get(sheet_url(self.page)).getvalue()))
         self.client.logout()
-        self.assertNotIn(HIDDEN_EMAIL, pdf_text(self.client.get(sheet_url(self.page)).content))
+        self.assertNotIn(HIDDEN_EMAIL, pdf_text(self.client.get(sheet_url(self.page)).getvalue()))
 
     def test_consented_contact_details_are_public_and_members_share_the_public_copy(self):
         publish(self.page, contact_consent=True)
         with count_renders() as renders:
-            public = pdf_text(self.client.get(sheet_url(self.page)).content)
+            public = pdf_text(self.client.get(sheet_url(self.page)).getvalue())
             self.client.force_login(member())
-            members = pdf_text(self.client.get(sheet_url(self.page)).content)
+            members = pdf_text(self.client.get(sheet_url(self.page)).getvalue())
         self.assertIn(HIDDEN_EMAIL, public)
         self.assertEqual(public, members)
         self.assertEqual(len(renders), 1)
@@ -376,9 +478,9 @@ class PrivacyTests(TestCase):
         hidden = publish(PracticePageFactory(title="Members-only exit programme", parent=city))
         restrict_to_members(hidden)
         with count_renders() as renders:
-            public = pdf_text(self.client.get(sheet_url(city)).content)
+            public = pdf_text(self.client.get(sheet_url(city)).getvalue())
             self.client.force_login(member())
-            members = pdf_text(self.client.get(sheet_url(city)).content)
+            members = pdf_text(self.client.get(sheet_url(city)).getvalue())
         self.assertIn("Family support lines", public)
         self.assertNotIn("Members-only exit programme", public)
         self.assertIn("Members-only exit programme", members)
@@ -392,7 +494,7 @@ class ArchivedSheetTests(TestCase):
         page = publish(PracticePageFactory(title="Old street outreach", archived=True))
         response = self.client.get(sheet_url(page))
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Archived practice.", pdf_text(response.content))
+        self.assertIn("Archived practice.", pdf_text(response.getvalue()))
 
 
 class ResourceTests(TestCase):
@@ -404,7 +506,7 @@ class ResourceTests(TestCase):
         page = PracticePageFactory(title="Practice with a logo")
         page.networks.set([network])
         publish(page)
-        pdf = self.client.get(sheet_url(page)).content
+        pdf = self.client.get(sheet_url(page)).getvalue()
         first_page = PdfReader(io.BytesIO(pdf)).pages[0]
         self.assertEqual(len(first_page.images), 1)
         self.assertIn("Logo Network", page_texts(pdf)[0])
@@ -448,6 +550,26 @@ class ResourceTests(TestCase):
                 fetcher.fetch(url)
 
 
+class WeasyPrintStateTests(TestCase):
+    """Fonts and the parsed stylesheet are set up once per thread, never per PDF."""
+
+    def test_each_thread_sets_up_fonts_and_the_stylesheet_once(self):
+        self.assertGreater(render.warm_up(), 0)
+        config, sheet_css = render.font_config(), render.stylesheets()[0]
+        page = publish(PracticePageFactory(title="Practice drawn after the warm-up"))
+        self.assertIn(
+            "Practice drawn after the warm-up",
+            pdf_text(self.client.get(sheet_url(page)).getvalue()),
+        )
+        self.assertIs(render.font_config(), config)
+        self.assertIs(render.stylesheets()[0], sheet_css)
+        other = {}
+        thread = threading.Thread(target=lambda: other.update(config=render.font_config()))
+        thread.start()
+        thread.join()
+        self.assertIsNot(other["config"], config)  # Pango objects stay in their thread
+
+
 class BundleTests(TestCase):
     """Several practices in one PDF: cover, contents with page numbers, each sheet."""
 
@@ -477,6 +599,8 @@ class BundleTests(TestCase):
         self.assertIn("attachment;", response["Content-Disposition"])
         pages = page_texts(response.content)
         self.assertIn("Ideas for Lisbon", pages[0])
+        # The cover's named page overrides the page counter of every other page.
+        self.assertNotIn("Page 1 of", pages[0])
         self.assertIn("3 practice sheets, made on", pages[0])
         self.assertIn("Selection 3 practices, chosen one by one", pages[0])
         contents = pages[1]
