@@ -221,6 +221,7 @@ def measure_pdf(warm_runs=5, cached_runs=30):
     cached = [timed(download)[0] for _ in range(cached_runs)]
     return {
         "cold_ms": cold * 1000,
+        **first_sheet_after_warm_up(),
         "warm": summary(warm),
         "first_download_ms": first * 1000,
         "cached": summary(cached),
@@ -228,3 +229,36 @@ def measure_pdf(warm_runs=5, cached_runs=30):
         "subsetter": font_subsetter(),
         "rss_peak_mb": peak_rss_mb(),
     }
+
+
+def first_sheet_after_warm_up():
+    """In a fresh process: the worker start-up warm-up (site/wsgi.py calls it) and then the
+    first sheet, which is what the first reader of a web worker waits for."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django, json; django.setup(); from bench.measure import _warm_then_render; "
+        "print(json.dumps(_warm_then_render()))"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _warm_then_render():
+    from practices.sheets.render import render_practice_sheet, warm_up
+
+    warm_up_seconds = warm_up()
+    page = PracticePage.objects.live().order_by("pk").first()
+    first, _pdf = timed(lambda: render_practice_sheet(page, show_contact=False))
+    return {"warm_up_ms": warm_up_seconds * 1000, "first_after_warm_up_ms": first * 1000}

@@ -203,6 +203,11 @@ def tables(results):
         out.append("| measurement | p50 ms | p95 ms | max ms |")
         out.append("|---|---:|---:|---:|")
         out.append(f"| cold (first render in a fresh process) | {_ms(data['cold_ms'])} | – | – |")
+        if "first_after_warm_up_ms" in data:
+            out.append(
+                "| first render in a web worker (after its start-up `warm_up()`, "
+                f"{_ms(data['warm_up_ms'])} ms) | {_ms(data['first_after_warm_up_ms'])} | – | – |"
+            )
         warm = data["warm"]
         out.append(
             f"| warm render (n={warm['n']}) | {_ms(warm['p50'])} | {_ms(warm['p95'])} | "
