@@ -40,15 +40,17 @@ class Backend(BaseBackend):
         """Search the practices `params.user` may see; see BaseBackend for the rules."""
         columns = FacetColumns.current()
         matched = columns.visible(params.user)
-        ranked = params.effective_sort == SortOrder.RELEVANCE
-        words = word_match(params.text, ranked) if params.text else None
-        if words:
-            matched &= columns.rows_of(words.ids)
         filters = {
             facet.name: columns.having_any(facet, params.selected_in(facet.name))
             for facet in FACETS
             if params.selected_in(facet.name)
         }
+        ranked = params.effective_sort == SortOrder.RELEVANCE
+        # Without filters every match is a hit, so the match and the scores are read at once;
+        # with filters only the hits that remain are scored (ranking is the dearest part).
+        words = word_match(params.text, ranked and not filters) if params.text else None
+        if words:
+            matched &= columns.rows_of(words.ids)
         hits = matched.copy()
         for mask in filters.values():
             hits &= mask
@@ -101,10 +103,11 @@ class Backend(BaseBackend):
         relevance, then title and page id."""
         rows = np.flatnonzero(hits)
         ids = columns.ids[rows]
-        relevance = words.relevance
+        page_ids = ids.tolist()
+        relevance = words.relevance_of(page_ids)
         in_title = words.in_title
-        scores = np.array([relevance.get(pk, 0.0) for pk in ids.tolist()], dtype=float)
-        titled = np.array([pk in in_title for pk in ids.tolist()], dtype=bool)
+        scores = np.fromiter((relevance.get(pk, 0.0) for pk in page_ids), float, len(page_ids))
+        titled = np.fromiter((pk in in_title for pk in page_ids), bool, len(page_ids))
         # np.lexsort sorts by its last key first.
         order = np.lexsort((columns.title_rank[rows], -scores, ~titled))[window]
         return [
@@ -182,6 +185,11 @@ class WordMatch:
         sign = 1.0 if descending else -1.0
         return {pk: sign * score for pk, score in scored.order_by().values_list("pk", "_score")}
 
+    def relevance_of(self, page_ids):
+        """Page id -> relevance of the given matching practices (subclasses may read fewer)."""
+        relevance = self.relevance
+        return {pk: relevance[pk] for pk in page_ids if pk in relevance}
+
     @cached_property
     def in_title(self):
         """The ids of the practices whose title holds every word."""
@@ -232,8 +240,17 @@ class PostgresWordMatch(WordMatch):
     @cached_property
     def relevance(self):
         """Page id -> Wagtail's relevance (higher is better) of every match."""
+        return self._scores(self._matches())
+
+    def relevance_of(self, page_ids):
+        """Page id -> relevance of the given matching practices, scoring only those."""
+        if "relevance" in self.__dict__:
+            return super().relevance_of(page_ids)
+        return self._scores(self._matches().filter(object_id__in=[str(pk) for pk in page_ids]))
+
+    def _scores(self, entries):
         _tsquery, rank = self._compiled
-        scored = self._matches().annotate(_rank=ExpressionWrapper(rank, output_field=FloatField()))
+        scored = entries.annotate(_rank=ExpressionWrapper(rank, output_field=FloatField()))
         return {int(pk): score for pk, score in scored.values_list("object_id", "_rank")}
 
     @cached_property

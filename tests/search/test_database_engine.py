@@ -49,6 +49,12 @@ class WordMatchTests(TestCase):
                     self.assertEqual(set(used.relevance), set(wagtail.relevance))
                     for pk, score in wagtail.relevance.items():
                         self.assertAlmostEqual(used.relevance[pk], score, places=6)
+                    # Scoring only some matches (the hits left by filters) gives their scores.
+                    some = sorted(wagtail.ids)[::2]
+                    fresh = word_match(text, ranked)
+                    self.assertEqual(set(fresh.relevance_of(some)), set(some))
+                    for pk, score in fresh.relevance_of(some).items():
+                        self.assertAlmostEqual(score, wagtail.relevance[pk], places=6)
         self.assertGreater(len(word_match("mentoring").ids), 2)
         self.assertTrue(word_match("street").in_title)
 
