@@ -158,12 +158,6 @@ def worker(options):
                 )
         finally:
             server.close()
-    elif options.engine == "postgres+gin":
-        # What-if: the proposed expression index (see docs/benchmarks.md), created in the
-        # bench database for this run only; the engine's code is unchanged.
-        database_engine = {"BACKEND": "search.backends.database"}
-        with override_settings(PRACTICE_SEARCH=database_engine), measure.proposed_index():
-            result.update(measure.measure_searches(naive_limit=0, queries=options.queries))
     else:
         naive_limit = options.naive_limit if options.naive_limit >= 0 else None
         with override_settings(PRACTICE_SEARCH={"BACKEND": "search.backends.database"}):

@@ -16,8 +16,6 @@ BEGIN, END = "<!-- NOTES BEGIN -->", "<!-- NOTES END -->"
 ORDER = {
     "sqlite": 0,
     "postgres": 1,
-    "postgres+gin": 1.5,
-    "postgres_rerun": 1.2,
     "elasticsearch": 2,
     "1k": 0,
     "10k": 1,
@@ -26,8 +24,6 @@ ORDER = {
 ENGINE_NAMES = {
     "sqlite": "database on SQLite",
     "postgres": "database on PostgreSQL",
-    "postgres+gin": "database on PostgreSQL + proposed GIN index (what-if)",
-    "postgres_rerun": "database on PostgreSQL, search/ re-measured later (engine only)",
     "elasticsearch": "Elasticsearch (osmem-server)",
 }
 
