@@ -322,14 +322,25 @@ class CityPage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         """Add the practices this city owns or takes part in."""
         context = super().get_context(request, *args, **kwargs)
-        practices = (
-            PracticePage.objects.visible_to(request.user)
-            .filter(models.Q(path__startswith=self.path) | models.Q(cities=self))
-            .order_by("title")
-            .distinct()
-        )
-        context["practices"] = _paginate(request, practices)
+        context["practices"] = _paginate(request, self.practices_for(request.user))
         return context
+
+    def practices_for(self, user):
+        """The practices `user` may see that this city owns (below it) or takes part in, by
+        title: on its page and in its factsheet.
+
+        The two id sets are joined with a UNION: an OR across the cities join, with
+        DISTINCT, made PostgreSQL scan every practice (60 ms at 10k practices).
+        """
+        owned = PracticePage.objects.filter(path__startswith=self.path).order_by().values("pk")
+        in_scope = PracticePage.cities.through.objects.filter(citypage=self).values(
+            "practicepage_id"
+        )
+        return (
+            PracticePage.objects.visible_to(user)
+            .filter(pk__in=owned.union(in_scope))
+            .order_by("title")
+        )
 
     @path("pdf/")
     def pdf_factsheet(self, request):
