@@ -8,8 +8,8 @@ search engine keeps facet ordinals, so a facet is counted with one numpy bincoun
 rows a search matched: well under a millisecond at 10,000 practices.
 
 The columns are built from the database with the ORM and kept in Django's cache under
-IndexGeneration's token, which every change to a practice, a vocabulary, a city or a network
-replaces in the same transaction (search/signals.py). Each process therefore reads the
+IndexGeneration's state, which every change to a practice, a vocabulary, a city or a network
+moves on in the same transaction (search/signals.py). Each process therefore reads the
 columns of the data it can see; nothing lives in module state (DESIGN.md, "Scale").
 Visibility is not cached: view restrictions are read on every search.
 """
@@ -99,7 +99,7 @@ class FacetColumns:
     title_rank: np.ndarray  # row -> place in (lower-case title, page id) order
     orders: dict  # sort name -> rows in that order
     # Facet name -> slug -> label, for the facets whose labels are data (vocabularies, city
-    # and network titles); a rename replaces the token, so these are as fresh as the rows.
+    # and network titles); a rename moves the generation on, so these are as fresh as the rows.
     labels: dict
 
     @property
@@ -110,8 +110,8 @@ class FacetColumns:
     @classmethod
     def current(cls):
         """The columns of the data this transaction sees: from the cache, or built now."""
-        token = IndexGeneration.current()
-        key = f"search:facet-columns:{LAYOUT_VERSION}:{connection.settings_dict['NAME']}:{token}"
+        state = IndexGeneration.current()
+        key = f"search:facet-columns:{LAYOUT_VERSION}:{connection.settings_dict['NAME']}:{state}"
         columns = cache.get(key)
         if columns is None:
             columns = cls.build()

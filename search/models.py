@@ -3,22 +3,29 @@
 import uuid
 
 from django.db import models
+from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
 PRACTICES = "practices"
 
 
 class IndexGeneration(models.Model):
-    """A random token replaced whenever a practice, or anything shown in its facets, changes.
+    """One row per change to a practice, or to anything shown in its facets.
 
-    The database engine caches its facet columns under this token (search/columns.py). The
-    token is written in the transaction that changes the data, so other processes see the
-    new token exactly when they can see the new data; it is random rather than a counter so
-    that a rolled-back change can never reuse a token another state was cached under.
+    The database engine caches its facet columns under the state of this table (search/
+    columns.py). A change inserts its row in the transaction that makes the change, so other
+    processes see the new state exactly when they can see the new data. Rows are only ever
+    inserted (and old ones pruned), never updated, so concurrent editors and a long import
+    never wait for one another here. The state combines the number of rows, the sum of their
+    ids and the random token of the newest: every commit changes it, and a rolled-back change
+    whose id is reused (SQLite reuses the highest id) differs by its token.
     """
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50, db_index=True)
     token = models.CharField(_("token"), max_length=32)
+
+    # Rows kept per name: older ones are pruned now and then (which changes the state too).
+    KEEP = 1000
 
     class Meta:
         verbose_name = _("search index generation")
@@ -28,10 +35,20 @@ class IndexGeneration(models.Model):
 
     @classmethod
     def current(cls, name=PRACTICES):
-        """The current token ("" until the first change is recorded)."""
-        return cls.objects.filter(name=name).values_list("token", flat=True).first() or ""
+        """The current state as a string ("" until the first change is recorded)."""
+        rows = cls.objects.filter(name=name)
+        newest = rows.order_by("-pk").values("token")[:1]
+        states = (
+            rows.order_by()
+            .values("name")
+            .annotate(count=models.Count("pk"), total=models.Sum("pk"), newest=Subquery(newest))
+            .values_list("count", "total", "newest")
+        )
+        return "".join("-".join(str(part) for part in state) for state in states[:1])
 
     @classmethod
     def advance(cls, name=PRACTICES):
-        """Record that the data changed: write a new token."""
-        cls.objects.update_or_create(name=name, defaults={"token": uuid.uuid4().hex})
+        """Record that the data changed."""
+        entry = cls.objects.create(name=name, token=uuid.uuid4().hex)
+        if entry.pk % cls.KEEP == 0:
+            cls.objects.filter(name=name, pk__lte=entry.pk - cls.KEEP).delete()

@@ -5,8 +5,8 @@ one sync_practices task for the practices they affect, after the transaction com
 worker reads committed data, and a rolled-back edit changes nothing).
 
 Any saved, moved or deleted practice, city or network, and any changed vocabulary term, also
-replaces the IndexGeneration token at once, inside the transaction that makes the change:
-the database engine's cached facet columns (search/columns.py) are keyed on it.
+adds an IndexGeneration row at once, inside the transaction that makes the change: the
+database engine's cached facet columns (search/columns.py) are keyed on the generation.
 """
 
 from django.db import transaction
