@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run setup demo test lint format check clean
+.PHONY: help venv run worker setup demo test system-packages lint format check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,14 +22,20 @@ setup: venv ## Migrate the database and load the demo content (with an admin acc
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data --accounts
 
-run: setup ## Set everything up, then serve the site on http://127.0.0.1:8000
-	$(BIN)/python manage.py runserver $(HOST)
+run: setup ## Set everything up, then serve the site on http://127.0.0.1:8000 with a task worker
+	HOST=$(HOST) $(BIN)/honcho start -f Procfile
+
+worker: venv ## Run one task worker on its own (index updates, PDF bundles, e-mails)
+	$(BIN)/python manage.py db_worker
 
 demo: venv ## (Re)load the demo content
 	$(BIN)/python manage.py load_demo_data
 
-test: venv ## Run the whole test suite (set DATABASE_URL to test on PostgreSQL)
+test: venv system-packages ## Run the whole test suite (set DATABASE_URL to test on PostgreSQL)
 	$(BIN)/python -m pytest
+
+system-packages: ## Install the Debian packages the tests need (Chromium, poppler, HarfBuzz subset)
+	@.ci/system-packages
 
 lint: venv ## Check code style
 	$(BIN)/ruff check .

@@ -1,8 +1,9 @@
 """Keep the practice index in step with the database (HOUSE_STYLE.md habit 7).
 
-Publish, unpublish, move, delete, view-restriction changes and vocabulary renames each queue
-one sync_practices task for the practices they affect, after the transaction commits (so a
-worker reads committed data, and a rolled-back edit changes nothing).
+Publish, unpublish, move, delete, view-restriction changes and vocabulary renames each hand
+the practices they affect to schedule_index() once the transaction commits (so a worker reads
+committed data, and a rolled-back edit changes nothing): a few practices are re-indexed at
+once where the engine allows it, more go to the worker as one index_practices task.
 
 Any saved, moved or deleted practice, city or network, and any changed vocabulary term, also
 adds an IndexGeneration row at once, inside the transaction that makes the change: the
@@ -27,7 +28,7 @@ from practices.models import (
 )
 
 from .models import IndexGeneration
-from .tasks import sync_practices
+from .tasks import schedule_index
 
 VOCABULARIES = (KeyTheme, TargetAudience, OrganisationType, FundingProgramme, PracticeTag)
 # Pages whose rows or slugs the facet columns hold.
@@ -48,11 +49,11 @@ for model in COLUMN_PAGES + VOCABULARIES:
 
 
 def sync_after_commit(page_ids):
-    """Queue one index update for these practices once the current transaction commits."""
+    """Schedule one index update for these practices once the current transaction commits."""
     page_ids = sorted(set(page_ids))
     if page_ids:
         # robust: a failing index update is logged and never breaks the editor's request.
-        transaction.on_commit(lambda: sync_practices.enqueue(page_ids), robust=True)
+        transaction.on_commit(lambda: schedule_index(page_ids), robust=True)
 
 
 def practices_in_subtree(page):

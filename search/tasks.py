@@ -1,38 +1,40 @@
-"""Index updates as django-tasks tasks, so they can move from the web process to a worker.
+"""The search index's background work: one task re-indexes a batch of practices in bulk.
 
-Development and tests run them at once (ImmediateBackend); production may configure a queue.
+Changes queue it through schedule_index() (search/signals.py); the worker runs it
+(`manage.py db_worker`, docs/operations.md). It reads the practices when it runs, not when it
+was queued, so a late or repeated task still writes what the database holds; and a lost one
+is repaired by `manage.py rebuild_practice_index`.
 """
 
 import logging
 
 from django_tasks import task
 
-from practices.models import PracticePage
+from practicehub.tasks import retried
 
 from .backends import get_backend
 
 logger = logging.getLogger(__name__)
 
 
-@task()
-def sync_practices(page_ids: list[int]) -> int:
-    """Bring the index in line with the database for these practices; return how many.
+@task(takes_context=True)
+@retried
+def index_practices(page_ids: list[int]) -> int:
+    """Bring the index in line with the database for these practices; return how many."""
+    return get_backend().index_many(page_ids)
 
-    A practice that is gone is removed; one that exists is indexed, which removes it when it
-    is no longer searchable (a draft, archived). Reading the pages here, not in the signal,
-    means a queued task always writes what is in the database when it runs.
-    """
+
+def schedule_index(page_ids):
+    """Re-index these practices now when the engine allows it for so few, else queue it."""
+    page_ids = sorted(set(page_ids))
+    if not page_ids:
+        return
     backend = get_backend()
-    pages = {page.pk: page for page in PracticePage.objects.filter(pk__in=page_ids)}
-    try:
-        for page_id in page_ids:
-            if page_id in pages:
-                backend.index(pages[page_id])
-            else:
-                backend.remove(page_id)
-    except Exception as error:
-        # The immediate task backend records failures silently; say it where people look,
-        # and re-raise so that a worker marks the task failed.
-        logger.warning("Updating the search index for practices %s failed: %s", page_ids, error)
-        raise
-    return len(page_ids)
+    if len(page_ids) <= backend.inline_limit:
+        try:
+            backend.index_many(page_ids)
+            return
+        except Exception:
+            # The worker tries again (and retries), so the change is not lost.
+            logger.warning("Indexing practices %s at once failed; queued.", page_ids, exc_info=True)
+    index_practices.enqueue(page_ids)

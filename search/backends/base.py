@@ -126,10 +126,16 @@ class BaseBackend:
       every *other* facet's selection applied, never its own. An option is listed when its
       count is above zero or it is selected. Relevance puts practices whose title holds all
       the words first; every order breaks ties by title (case-insensitive), then page id.
-    - index(page): add or refresh one practice, or drop it when it is no longer searchable
-      (not live, archived). remove(page_id): forget one practice; a no-op if unknown.
-    - rebuild(progress): re-index every searchable practice and return a sentence saying
-      what was done. The database engine has no separate index, so it only says so.
+    - index_many(page_ids): bring these practices in line with the database in one bulk
+      write: refresh the searchable ones, drop the rest (drafts, archived, deleted); return
+      how many were written or dropped. The worker's index task calls it (search/tasks.py).
+      index(page) and remove(page_id) are the one-practice cases.
+    - rebuild(progress): re-index every searchable practice and drop what should not be
+      there, repairing whatever a lost index task left behind; return a sentence saying
+      what was done.
+    - `inline_limit`: how many practices a change may re-index inside the request that made
+      it, so that they are searchable at once; larger changes go to the worker. Zero for an
+      engine whose writes leave the machine.
 
     Engines never raise on search for reasons outside the request: an engine that cannot
     answer falls back to the database engine and sets SearchResult.notice.
@@ -139,14 +145,20 @@ class BaseBackend:
         """Run one search; see the class docstring for the rules."""
         raise NotImplementedError
 
+    inline_limit = 0
+
+    def index_many(self, page_ids) -> int:
+        """Refresh the searchable practices among `page_ids` and drop the others; how many."""
+        raise NotImplementedError
+
     def index(self, page) -> None:
         """Add or refresh one PracticePage, or remove it when it is not searchable."""
-        raise NotImplementedError
+        self.index_many([page.pk])
 
     def remove(self, page_id: int) -> None:
         """Forget one page; do nothing if it was never indexed."""
-        raise NotImplementedError
+        self.index_many([page_id])
 
     def rebuild(self, progress: Progress | None = None) -> str:
-        """Re-index every searchable practice; return a sentence describing what happened."""
+        """Re-index every searchable practice, drop the rest; say what was done."""
         raise NotImplementedError

@@ -11,8 +11,9 @@ from functools import cached_property
 import numpy as np
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import F, FloatField
+from django.db.models import CharField, F, FloatField
 from django.db.models.expressions import CombinedExpression, ExpressionWrapper
+from django.db.models.functions import Cast
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search.backends import get_search_backend
 from wagtail.search.index import insert_or_update_object
@@ -79,23 +80,43 @@ class Backend(BaseBackend):
             facets=facets,
         )
 
-    def index(self, page):
-        """Refresh Wagtail's search entry for the page and retire the cached columns."""
-        insert_or_update_object(page)
-        IndexGeneration.advance()
+    # Refreshing Wagtail's entry for a practice is one local write: a published practice is
+    # searchable at once. A city or a term linked to hundreds of practices goes to the worker.
+    inline_limit = 20
 
-    def remove(self, page_id):
-        """Retire the cached columns (Wagtail drops its own entry when a page is deleted)."""
+    def index_many(self, page_ids):
+        """Refresh Wagtail's search entries of these practices and retire the cached columns
+        once (the columns decide what is searchable, so drafts need no entry removed)."""
+        pages = PracticePage.objects.filter(pk__in=set(page_ids))
+        count = 0
+        for page in pages.iterator(chunk_size=500):
+            insert_or_update_object(page)
+            count += 1
         IndexGeneration.advance()
+        return count
 
     def rebuild(self, progress=None):
-        """Retire the cached columns, so the next search reads every practice afresh."""
+        """Write Wagtail's search entry of every practice again, delete the entries of
+        practices that no longer exist, and retire the cached columns."""
+        practices = PracticePage.objects.order_by("pk")
+        pages = practices.iterator(chunk_size=500)
+        if progress is not None:
+            pages = progress(pages, practices.count())
+        count = 0
+        for page in pages:
+            insert_or_update_object(page)
+            count += 1
+        content_type = ContentType.objects.get_for_model(PracticePage)
+        # IndexEntry.object_id is text: compare it with the page ids cast to text.
+        existing = PracticePage.objects.annotate(key=Cast("pk", CharField())).values("key")
+        orphans = IndexEntry.objects.filter(content_type=content_type).exclude(
+            object_id__in=existing
+        )
+        removed, _by_model = orphans.delete()
         IndexGeneration.advance()
         return (
-            "The database engine searches Wagtail's own search index, which is updated on "
-            "every save, and counts facets over columns rebuilt after every change; the "
-            "columns will be read afresh on the next search. To repair Wagtail's index, "
-            "run `manage.py update_index`."
+            f"Wrote the search entries of {count} practices again and removed {removed} "
+            "left over from deleted ones; facet columns will be read afresh on the next search."
         )
 
     def _by_relevance(self, columns, hits, words, window):

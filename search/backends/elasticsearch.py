@@ -27,16 +27,11 @@ from elasticsearch.dsl import (
     TermsFacet,
     Text,
 )
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from practices.visibility import blocked_pages
 
-from ..documents import (
-    is_searchable,
-    practice_documents,
-    practice_to_document,
-    searchable_practices,
-)
+from ..documents import practice_documents, searchable_practices
 from ..facets import FACETS, RANGES
 from ..highlight import clean_fragment
 from . import database
@@ -232,6 +227,13 @@ def _client(url, timeout, api_key, options):
     return Elasticsearch(url, request_timeout=timeout, max_retries=1, **kwargs)
 
 
+def _missing_alias(item):
+    """Whether one failed bulk item failed because the alias (the index) does not exist."""
+    (result,) = item.values()
+    error = result.get("error") or {}
+    return result.get("status") == 404 and error.get("type") == "index_not_found_exception"
+
+
 class Backend(BaseBackend):
     """Searches an Elasticsearch (8 or 9) index named by an alias; see the module docstring.
 
@@ -295,32 +297,53 @@ class Backend(BaseBackend):
 
     # --- writing
 
-    def index(self, page):
-        """Write one practice's document, or delete it when the practice is not searchable."""
-        if not is_searchable(page):
-            self.remove(page.pk)
-            return
-        try:
-            self.client.index(
-                index=self.alias,
-                id=str(page.pk),
-                document=practice_to_document(page),
-                # Never let a write create a stray index where the alias should be.
-                require_alias=True,
-                refresh="wait_for",
-            )
-        except NotFoundError:
+    def index_many(self, page_ids):
+        """Write the documents of the searchable practices among `page_ids` and delete the
+        others' in bulk requests, then refresh the index once, so that one change touching
+        many practices costs a few requests, not one request and one refresh each."""
+        page_ids = sorted(set(page_ids))
+        if not page_ids:
+            return 0
+        searchable = searchable_practices().filter(pk__in=page_ids)
+        written = set()
+
+        def actions():
+            for document in practice_documents(searchable):
+                written.add(document["page_id"])
+                yield {"_index": self.alias, "_id": str(document["page_id"]), "_source": document}
+            for page_id in page_ids:
+                if page_id not in written:
+                    yield {"_op_type": "delete", "_index": self.alias, "_id": str(page_id)}
+
+        results = streaming_bulk(
+            self.client.options(request_timeout=BULK_TIMEOUT),
+            actions(),
+            chunk_size=BULK_CHUNK,
+            # Never let a write create a stray index where the alias should be.
+            require_alias=True,
+            raise_on_error=False,
+            raise_on_exception=True,
+        )
+        count, failures = 0, []
+        for ok, item in results:
+            ((op_type, result),) = item.items()
+            if ok or (op_type == "delete" and result.get("status") == 404):
+                count += 1  # deleting a document that was never indexed is not an error
+            else:
+                failures.append(item)
+        if failures and all(_missing_alias(item) for item in failures):
             logger.warning(
-                "The practice index %s does not exist yet, so practice %s was not indexed. "
+                "The practice index %s does not exist yet, so practices %s were not indexed. "
                 "Run manage.py rebuild_practice_index.",
                 self.alias,
-                page.pk,
+                page_ids,
             )
-
-    def remove(self, page_id):
-        """Delete one document; a missing document or index is not an error."""
+            return 0
+        if failures:
+            raise BulkIndexError(f"{len(failures)} of {len(page_ids)} practices failed.", failures)
         with suppress(NotFoundError):
-            self.client.delete(index=self.alias, id=str(page_id), refresh="wait_for")
+            self.client.indices.refresh(index=self.alias)
+        return count
 
     def rebuild(self, progress=None):
         """Bulk-load a new timestamped index (without refreshes or replicas while loading),

@@ -87,6 +87,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one SQLite file. WAL lets readers go on while
+    # one writes; EXCLUSIVE transactions take the write lock when they begin (the task
+    # worker's claim needs one), and `timeout` makes a writer wait for the lock, not fail.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "EXCLUSIVE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,7 +189,15 @@ if os.environ.get("ELASTICSEARCH_URL"):
         "TIMEOUT": float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5")),
         "API_KEY": os.environ.get("ELASTICSEARCH_API_KEY") or None,
     }
-# Index updates run as django-tasks tasks: at once in the web process by default; point
-# this at a queue backend to move them to a worker.
-INSTALLED_APPS += ["django_tasks"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# --- Background work (docs/operations.md). django-tasks with its database backend: the queue
+# is a table of the site's own database, so there is no broker to install. `manage.py
+# db_worker` runs the tasks (`make run` starts one beside the web server); several workers
+# may run at once on PostgreSQL, where each claims its task with SELECT ... FOR UPDATE SKIP
+# LOCKED. Index updates, Wagtail's own search and reference index updates and PDF bundles
+# run there.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A failed task is tried again after PRACTICE_TASK_RETRY_DELAY seconds, then twice as long
+# each time, until it has failed PRACTICE_TASK_MAX_ATTEMPTS times (practicehub/tasks.py).
+PRACTICE_TASK_MAX_ATTEMPTS = int(os.environ.get("PRACTICE_TASK_MAX_ATTEMPTS", "3"))
+PRACTICE_TASK_RETRY_DELAY = float(os.environ.get("PRACTICE_TASK_RETRY_DELAY", "10"))

@@ -15,3 +15,10 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from the app folders (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tasks run at once, inside the test, so that a test sees what a worker would have done. The
+# tests of the queue itself (tests/test_tasks.py) switch to the database backend and run the
+# real worker; PRACTICE_TEST_TASKS=database gives a worker started by those tests the same.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+if os.environ.get("PRACTICE_TEST_TASKS") == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PRACTICE_TASK_RETRY_DELAY = 0

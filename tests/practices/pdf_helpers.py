@@ -1,8 +1,7 @@
-"""Reading PDFs back in tests: text (pdftotext, else pypdf), pages, bookmarks, render counts."""
+"""Reading PDFs back in tests: text (pdftotext), pages, bookmarks, render counts."""
 
 import io
 import re
-import shutil
 import subprocess
 from contextlib import contextmanager
 
@@ -19,20 +18,20 @@ def collapse(text):
 def page_texts(data):
     """The text of each page of a PDF, whitespace collapsed.
 
-    pdftotext (poppler) reads in layout order; pypdf is the fallback where poppler is missing.
+    pdftotext (poppler) reads in layout order, as a reader does; `make test` installs it
+    (.ci/system-packages). pypdf's text extraction reads in another order, so it is no
+    stand-in.
     """
-    if shutil.which("pdftotext"):
-        completed = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"],  # noqa: S607
-            input=data,
-            capture_output=True,
-            check=True,
-        )
-        pages = completed.stdout.decode().split("\f")
-        if pages and not pages[-1].strip():
-            pages = pages[:-1]
-        return [collapse(page) for page in pages]
-    return [collapse(page.extract_text() or "") for page in PdfReader(io.BytesIO(data)).pages]
+    completed = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"],  # noqa: S607
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    pages = completed.stdout.decode().split("\f")
+    if pages and not pages[-1].strip():
+        pages = pages[:-1]
+    return [collapse(page) for page in pages]
 
 
 def pdf_text(data):
