@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import task_report
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -127,3 +128,15 @@ def register_archive_log_actions(actions):
     actions.register_action(
         "practices.unarchive", _("Restore from archive"), _("Restored from archive")
     )
+
+
+@hooks.register("register_admin_urls")
+def register_task_report_urls():
+    """The background tasks report."""
+    return task_report.urls()
+
+
+@hooks.register("register_reports_menu_item")
+def register_task_report_menu_item():
+    """Reports > Background tasks, for curators and administrators."""
+    return task_report.menu_item()

@@ -134,12 +134,16 @@ def is_complete_pdf(data):
 
 
 def open_stored(key):
-    """The stored PDF for `key` as an open binary file, or None when there is none.
+    """The stored PDF for `key` as an open binary file, or None when there is none."""
+    return open_stored_name(key.storage_name)
+
+
+def open_stored_name(name):
+    """The complete stored PDF called `name` as an open binary file, or None when there is none.
 
     A partial file (an interrupted write) counts as none. Only its first bytes and its end
     are read here: the caller streams the rest.
     """
-    name = key.storage_name
     try:
         handle = default_storage.open(name, "rb")
     except OSError:  # missing, or the storage is unreachable: render instead
@@ -262,6 +266,38 @@ def open_city_factsheet(city, user):
     return stored_or_rendered(
         key, lambda: render_city_factsheet(city, practices, audience=audience)
     )
+
+
+def bundle_storage_name(entries, *, title, criteria, left_out):
+    """The storage name of the bundle of `entries` ((practice, show_contact) pairs in print
+    order) with this cover: one file per distinct content, shared by readers who see the same.
+
+    The practices' revisions and the search index generation (which moves on any change to a
+    practice, a city, a network or a vocabulary term: search.models.IndexGeneration) stand in
+    for each sheet's related digest, so naming a bundle of 50 costs one query, not 50.
+    """
+    from search.models import IndexGeneration
+
+    key = [
+        template_version(),
+        get_language() or settings.LANGUAGE_CODE,
+        IndexGeneration.current(),
+        str(title),
+        [[str(label), str(value)] for label, value in criteria],
+        left_out,
+        [[page.pk, page.live_revision_id, page.last_published_at, show] for page, show in entries],
+    ]
+    mac = salted_hmac("practices.sheets.bundle", short_hash(key), algorithm="sha256")
+    return f"{settings.PRACTICE_SHEET_CACHE_DIR}/bundle/{mac.hexdigest()[:32]}.pdf"
+
+
+def store_named(name, data):
+    """Save a rendered bundle under `name`; storage errors are logged and raised."""
+    if default_storage.exists(name):
+        default_storage.delete(name)  # a partial file left by an interrupted write
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        default_storage.delete(saved)  # another worker stored the same bundle meanwhile
 
 
 def city_factsheet_pdf(city, user):

@@ -4,6 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+# Page ids are 64-bit signed integers in the database; a larger number names no practice.
+MAX_PAGE_ID = 2**63 - 1
+
 
 def bundle_limit_message(count):
     """The sentence shown when a bundle asks for more practices than the setting allows."""
@@ -33,6 +36,10 @@ class BundleForm(forms.Form):
                 _("Practice ids are whole numbers separated by commas, such as 12,15,31.")
             )
         ids = list(dict.fromkeys(int(piece) for piece in pieces))
+        if max(ids) > MAX_PAGE_ID:
+            raise forms.ValidationError(
+                _("%(id)s is not the number of a practice.") % {"id": max(ids)}
+            )
         if len(ids) > settings.PRACTICE_BUNDLE_MAX:
             raise forms.ValidationError(bundle_limit_message(len(ids)))
         return ids

@@ -3,7 +3,8 @@
 The practice sheet and the city factsheet are routes of their pages (`<page url>pdf/`), so
 Wagtail's page serving has already applied view restrictions (members-only practices send
 anonymous readers to the login page) before these functions run. Bundles are not a page: the
-bundle view filters with PracticePage.objects.visible_to() itself.
+bundle view filters with PracticePage.objects.visible_to() itself, and the task worker renders
+them (bundles.py).
 """
 
 from django.conf import settings
@@ -16,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from ..models import PracticePage
-from .cache import open_city_factsheet, open_practice_sheet
+from .bundles import BundleState, bundle_entries, request_bundle
+from .cache import bundle_storage_name, open_city_factsheet, open_practice_sheet
 from .forms import BundleForm, bundle_limit_message
-from .render import PRACTICE_PREFETCH, render_bundle
+
+# How often the "being prepared" page reloads itself, in seconds.
+BUNDLE_REFRESH_SECONDS = 2
 
 
 def private_per_reader(request, response):
@@ -90,36 +93,44 @@ def bundle(request):
 
 
 def bundle_response(request, practice_ids, *, title="", criteria=()):
-    """A bundle PDF of `practice_ids` (in that order) as request.user may see them.
+    """The bundle PDF of `practice_ids` (in that order) as request.user may see them, or the
+    page saying it is being prepared (it reloads itself until the PDF is there).
 
     The entry point for other views too: the search page passes the current result's ids and
     its filters as `criteria` ((label, value) pairs shown on the cover). Ids the reader may not
     see are left out without saying which (that would leak what exists); if none is left, the
     answer is a 404 page with a message. More ids than PRACTICE_BUNDLE_MAX give a 400 page.
+    The worker renders the PDF (bundles.render_bundle_task); the web process never does.
     """
     practice_ids = list(dict.fromkeys(practice_ids))
     if len(practice_ids) > settings.PRACTICE_BUNDLE_MAX:
         return bundle_problem(request, bundle_limit_message(len(practice_ids)), status=400)
-    visible = (
-        PracticePage.objects.visible_to(request.user)
-        .filter(pk__in=practice_ids)
-        .select_related("organisation_type")
-        .prefetch_related(*PRACTICE_PREFETCH)
-    )
-    by_id = {page.pk: page for page in visible}
-    pages = [by_id[pk] for pk in practice_ids if pk in by_id]
-    if not pages:
-        message = _(
-            "None of the requested practices exists or is available to you. "
-            "Check the link, or sign in if you are a member."
+    entries = bundle_entries(practice_ids, request.user)
+    title = title or _("Practice sheets")
+    left_out = len(practice_ids) - len(entries)
+    state, handle = BundleState.EMPTY, None
+    if entries:
+        name = bundle_storage_name(entries, title=title, criteria=criteria, left_out=left_out)
+        state, handle = request_bundle(
+            name, entries, request.user, title=title, criteria=criteria, left_out=left_out
         )
-        return bundle_problem(request, message, status=404)
-    entries = [(page, page.contact_visible_to(request.user)) for page in pages]
-    today = timezone.localdate()
-    pdf = render_bundle(
-        entries,
-        title=title or _("Practice sheets"),
-        criteria=criteria,
-        left_out=len(practice_ids) - len(pages),
+    if state == BundleState.READY:
+        today = timezone.localdate()
+        return pdf_file_response(request, handle, f"practice-sheets-{today:%Y-%m-%d}.pdf")
+    if state == BundleState.QUEUED:
+        context = {"count": len(entries), "refresh_seconds": BUNDLE_REFRESH_SECONDS}
+        response = render(request, "practices/pdf/bundle_waiting.html", context, status=202)
+        response["Retry-After"] = str(BUNDLE_REFRESH_SECONDS)
+        patch_cache_control(response, no_store=True)
+        return private_per_reader(request, response)
+    if state == BundleState.FAILED:
+        message = _(
+            "The PDF could not be made this time. Reload this page to try again; if it "
+            "fails again, download the practices' sheets one by one."
+        )
+        return bundle_problem(request, message, status=503)
+    message = _(
+        "None of the requested practices exists or is available to you. "
+        "Check the link, or sign in if you are a member."
     )
-    return pdf_response(request, pdf, f"practice-sheets-{today:%Y-%m-%d}.pdf")
+    return bundle_problem(request, message, status=404)

@@ -170,6 +170,8 @@ PRACTICE_REVIEW_MAX_AGE_DAYS = int(os.environ.get("PRACTICE_REVIEW_MAX_AGE_DAYS"
 # --- PDF sheets (practices/sheets, docs/pdf.md)
 # Most practices one bundle PDF may hold; a larger selection is refused with a message.
 PRACTICE_BUNDLE_MAX = int(os.environ.get("PRACTICE_BUNDLE_MAX", "50"))
+# Rendered bundles are kept this many days, then deleted by the next bundle the worker renders.
+PRACTICE_BUNDLE_KEEP_DAYS = int(os.environ.get("PRACTICE_BUNDLE_KEEP_DAYS", "7"))
 # Part of every stored sheet's name. Template sources and WeasyPrint's version count already;
 # change this to render every sheet again for another reason (a new translation, say).
 PRACTICE_SHEET_TEMPLATE_VERSION = "1"

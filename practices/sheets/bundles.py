@@ -1,0 +1,136 @@
+"""PDF bundles: rendered by the task worker, never in a web request (docs/pdf.md).
+
+A bundle request names its practices. The web process works out which of them the reader
+may see and with which contact blocks, and names the file that content would be stored in
+(cache.bundle_storage_name). A stored file is served at once. Otherwise one render task is
+queued for that name (several requests for the same bundle share it) and the reader gets a
+page that reloads itself until the file is there. Rendering 50 sheets takes half a minute;
+in a web worker that was enough for two requests to take the site down.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.utils import timezone, translation
+from django_tasks import TaskResultStatus, task
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from ..models import PracticePage
+from .cache import open_stored_name, store_named
+from .render import PRACTICE_PREFETCH, render_bundle
+
+logger = logging.getLogger(__name__)
+
+# How long the web processes remember which task renders a bundle (seconds): longer than a
+# busy queue takes to reach it, short enough that a lost task is queued again soon.
+QUEUED_FOR = 15 * 60
+
+
+def bundle_entries(practice_ids, user):
+    """(practice, show_contact) pairs for the ids `user` may see, in the order asked for.
+
+    Ids the reader may not see are left out without saying which: that would leak what
+    exists. The one visibility rule is PracticePage.objects.visible_to().
+    """
+    visible = (
+        PracticePage.objects.visible_to(user)
+        .filter(pk__in=practice_ids)
+        .select_related("organisation_type")
+        .prefetch_related(*PRACTICE_PREFETCH)
+    )
+    by_id = {page.pk: page for page in visible}
+    return [(by_id[pk], by_id[pk].contact_visible_to(user)) for pk in practice_ids if pk in by_id]
+
+
+@task()
+def render_bundle_task(
+    practice_ids, user_id, title, criteria, left_out, language, storage_name
+) -> str:
+    """Render a bundle as the user who asked may see it now and store it as `storage_name`.
+
+    Returns the storage name, or "" when none of the practices is visible any more.
+    """
+    if open_stored_name(storage_name) is not None:
+        return storage_name  # another request's task made it already
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() or AnonymousUser()
+    with translation.override(language):
+        entries = bundle_entries(practice_ids, user)
+        if not entries:
+            return ""
+        pdf = render_bundle(
+            entries,
+            title=title,
+            criteria=criteria,
+            left_out=left_out + len(practice_ids) - len(entries),
+        )
+    store_named(storage_name, pdf)
+    prune_old_bundles()
+    return storage_name
+
+
+def prune_old_bundles():
+    """Delete stored bundles older than PRACTICE_BUNDLE_KEEP_DAYS (nobody links to them)."""
+    folder = f"{settings.PRACTICE_SHEET_CACHE_DIR}/bundle"
+    cutoff = timezone.now() - timedelta(days=settings.PRACTICE_BUNDLE_KEEP_DAYS)
+    try:
+        _folders, files = default_storage.listdir(folder)
+        for name in files:
+            path = f"{folder}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+    except OSError:
+        logger.warning("Could not prune the stored bundles in %s.", folder, exc_info=True)
+
+
+class BundleState:
+    """What became of a bundle request: ready (a file to send), queued, failed or empty."""
+
+    READY = "ready"
+    QUEUED = "queued"
+    FAILED = "failed"
+    EMPTY = "empty"
+
+
+def request_bundle(storage_name, entries, user, *, title, criteria, left_out):
+    """Return (state, open file or None) for the bundle stored as `storage_name`, queueing
+    its render task unless one is queued or running already."""
+    handle = open_stored_name(storage_name)
+    if handle is not None:
+        return BundleState.READY, handle
+    cache_key = f"practices.bundle:{storage_name}"
+    result_id = cache.get(cache_key)
+    if result_id is not None:
+        try:
+            result = render_bundle_task.get_result(result_id)
+        except TaskResultDoesNotExist:
+            result = None  # pruned from the queue: queue it again
+        if result is not None:
+            if result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+                return BundleState.QUEUED, None
+            if result.status == TaskResultStatus.FAILED:
+                cache.delete(cache_key)  # the next request tries again
+                return BundleState.FAILED, None
+            if result.status == TaskResultStatus.SUCCESSFUL and result.return_value == "":
+                cache.delete(cache_key)
+                return BundleState.EMPTY, None
+    result = render_bundle_task.enqueue(
+        [page.pk for page, _show in entries],
+        user.pk if user.is_authenticated else None,
+        str(title),
+        [[str(label), str(value)] for label, value in criteria],
+        left_out,
+        translation.get_language() or settings.LANGUAGE_CODE,
+        storage_name,
+    )
+    if result.is_finished:  # a backend that runs tasks at once (the tests') has rendered it
+        if result.status == TaskResultStatus.FAILED:
+            return BundleState.FAILED, None
+        handle = open_stored_name(storage_name)
+        return (BundleState.READY, handle) if handle else (BundleState.EMPTY, None)
+    cache.set(cache_key, str(result.id), QUEUED_FOR)
+    return BundleState.QUEUED, None
