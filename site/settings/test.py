@@ -1,6 +1,15 @@
 """Test settings: fast hashing, in-memory cache and email, plain static storage."""
 
+import tempfile
+
 from .base import *
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's in-memory database: the worker processes that the queue's tests
+    # start (tests/search/test_background_tasks.py) open the same test database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"practicehub-tests-{os.getpid()}.sqlite3")
+    }
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -16,7 +25,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tasks run at once, inside the test, so that a test sees what a worker would have done. The
-# tests of the queue itself (tests/test_tasks.py) switch to the database backend and run the
+# tests of the queue itself (tests/search/test_background_tasks.py) switch to the database backend and run the
 # real worker; PRACTICE_TEST_TASKS=database gives a worker started by those tests the same.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if os.environ.get("PRACTICE_TEST_TASKS") == "database":

@@ -1,0 +1,384 @@
+"""Background work on the real queue: django-tasks-db and its worker (`manage.py db_worker`).
+
+The rest of the suite runs tasks at once (ImmediateBackend, site/settings/test.py). These
+tests switch to the database backend that production uses and check what a user of the site
+would: each kind of change queues one index task naming the practices it touches, the worker
+runs it and the search shows the change, a failing task is tried again and then shown as
+failed in the admin's task report, a rebuild repairs what a lost task missed, and worker
+processes (one killed half-way, two at once) do the work on SQLite and PostgreSQL.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from unittest import mock
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from practices.models import KeyTheme, PracticePage
+from practices.roles import ensure_city_editor_group, setup_roles
+from practices.visibility import CURATORS_GROUP
+from search.backends import database, get_backend
+from search.backends.base import SearchParams
+from search.tasks import index_practices
+from tests.factories import UserFactory
+
+from . import data
+from .engines import (
+    DatabaseEngine,
+    ElasticsearchEngine,
+    closed_port_url,
+    elasticsearch_settings,
+    rebuild_index,
+)
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+INDEX_TASK = "search.tasks.index_practices"
+
+
+def queued_index_tasks():
+    """The practice ids of each queued index task, oldest first."""
+    rows = DBTaskResult.objects.filter(task_path=INDEX_TASK, status=TaskResultStatus.READY)
+    return [row.args_kwargs["args"][0] for row in rows.order_by("enqueued_at")]
+
+
+def run_worker():
+    """Run the real worker in this process until the queue is empty."""
+    # db_worker installs its own signal handlers; give the test runner its own back.
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    # Between tasks the worker closes connections Django would close after a request; inside
+    # a TestCase's transaction that would close the test's own connection. Django's test
+    # client keeps it open for requests in the same way.
+    try:
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        ):
+            call_command(
+                "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
+            )
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+def found(text):
+    """The ids an anonymous visitor finds for `text`, best first."""
+    return get_backend().search(SearchParams(text=text, per_page=50)).page_ids
+
+
+@override_settings(TASKS=DATABASE_QUEUE, PRACTICE_SEARCH=elasticsearch_settings(closed_port_url()))
+class ChangesQueueOneIndexTaskTests(TestCase):
+    """Every kind of change queues one index task naming exactly the practices it touches.
+
+    The Elasticsearch engine re-indexes nothing inside the request, so every change is queued
+    (nothing here contacts the cluster: the tasks are only queued).
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.content = data.build()
+
+    def queued_by(self, change):
+        """The index tasks that `change()` queues once its transaction commits."""
+        DBTaskResult.objects.all().delete()
+        with self.captureOnCommitCallbacks(execute=True):
+            change()
+        return queued_index_tasks()
+
+    def practice(self, name):
+        return PracticePage.objects.get(pk=getattr(self.content, name).pk)
+
+    def test_publishing_queues_the_practice(self):
+        page = self.practice("a")
+        page.title = "Youth mentoring in clubs"
+        self.assertEqual(self.queued_by(lambda: page.save_revision().publish()), [[page.pk]])
+
+    def test_unpublishing_queues_the_practice(self):
+        page = self.practice("a")
+        self.assertEqual(self.queued_by(page.unpublish), [[page.pk]])
+
+    def test_moving_queues_the_practice(self):
+        page = self.practice("a")
+        move = lambda: page.move(self.content.oslo, pos="last-child")  # noqa: E731
+        self.assertEqual(self.queued_by(move), [[page.pk]])
+
+    def test_deleting_queues_the_practice(self):
+        page = self.practice("b")
+        # Wagtail unpublishes a live page before deleting it: two signals, two small tasks.
+        self.assertEqual(self.queued_by(page.delete), [[page.pk], [page.pk]])
+
+    def test_a_privacy_change_queues_every_practice_under_the_page(self):
+        lisbon = self.content.lisbon
+        under = sorted(PracticePage.objects.descendant_of(lisbon).values_list("pk", flat=True))
+        self.assertGreater(len(under), 1)
+        self.assertEqual(self.queued_by(lambda: data.members_only(lisbon)), [under])
+
+    def test_renaming_a_term_queues_the_practices_that_carry_it(self):
+        theme = KeyTheme.objects.get(slug="family-support")
+        carrying = sorted(theme.practices.values_list("pk", flat=True))
+        theme.label = "Support for families"
+        self.assertEqual(self.queued_by(theme.save), [carrying])
+
+    def test_publishing_a_city_queues_its_practices_in_one_task(self):
+        ghent = self.content.ghent
+        linked = sorted(PracticePage.objects.filter(cities=ghent).values_list("pk", flat=True))
+        ghent.title = "Gent"
+        self.assertEqual(self.queued_by(lambda: ghent.save_revision().publish()), [linked])
+
+    def test_the_worker_runs_what_was_queued(self):
+        page = self.practice("a")
+        self.queued_by(page.unpublish)
+        with self.assertLogs("practicehub.tasks", "WARNING"):  # the cluster is down here
+            run_worker()
+        self.assertEqual(queued_index_tasks(), [])
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+class DatabaseEngineQueueTests(DatabaseEngine, TestCase):
+    """On the database engine a published practice is searchable at once, with no worker;
+    a change touching more practices than the engine re-indexes inline waits for it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.content = data.build()
+
+    def test_a_published_practice_is_searchable_before_any_worker_runs(self):
+        page = PracticePage.objects.get(pk=self.content.d.pk)
+        page.description = "<p>Podcasts answer propaganda.</p>"
+        with self.captureOnCommitCallbacks(execute=True):
+            page.save_revision().publish()
+        self.assertEqual(found("podcasts"), [page.pk])
+        self.assertEqual(queued_index_tasks(), [])
+
+    def test_a_large_change_is_searchable_once_the_worker_has_run(self):
+        theme = KeyTheme.objects.get(slug="alternative-and-counter-narratives")
+        theme.label = "Xylophone narratives"
+        with (
+            mock.patch.object(database.Backend, "inline_limit", 0),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            theme.save()
+        self.assertEqual(queued_index_tasks(), [[self.content.d.pk]])
+        self.assertEqual(found("xylophone"), [])
+        run_worker()
+        self.assertEqual(found("xylophone"), [self.content.d.pk])
+
+
+@override_settings(
+    TASKS=DATABASE_QUEUE,
+    PRACTICE_SEARCH=elasticsearch_settings(closed_port_url(), TIMEOUT=1),
+    PRACTICE_TASK_MAX_ATTEMPTS=3,
+)
+class FailingTaskTests(TestCase):
+    """A task that keeps failing is tried again, then shown as failed with its error."""
+
+    REPORT = "/admin/reports/background-tasks/"
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.content = data.build()
+        setup_roles()
+        cls.curator = UserFactory(username="task-curator")
+        cls.curator.groups.add(Group.objects.get(name=CURATORS_GROUP))
+        cls.editor = UserFactory(username="task-city-editor")
+        cls.editor.groups.add(ensure_city_editor_group(cls.content.ghent))
+
+    def test_it_is_tried_three_times_then_listed_as_failed(self):
+        index_practices.enqueue([self.content.a.pk])
+        with self.assertLogs("practicehub.tasks", "WARNING") as logs:
+            run_worker()
+        attempts = [
+            (row.args_kwargs["kwargs"].get("attempt", 1), row.status)
+            for row in DBTaskResult.objects.filter(task_path=INDEX_TASK).order_by("enqueued_at")
+        ]
+        self.assertEqual(
+            attempts,
+            [
+                (1, TaskResultStatus.FAILED),
+                (2, TaskResultStatus.FAILED),
+                (3, TaskResultStatus.FAILED),
+            ],
+        )
+        self.assertIn("failed for the last time (attempt 3)", logs.output[-1])
+
+        self.client.force_login(self.curator)
+        response = self.client.get(self.REPORT, {"status": "FAILED"})
+        self.assertContains(response, "Update the search index for 1 practice", count=3)
+        self.assertContains(response, "elastic_transport.ConnectionError: ", count=3)
+        self.assertContains(response, "Tried again", count=2)
+        self.assertContains(response, "Gave up", count=1)
+
+    def test_only_curators_and_administrators_see_the_report(self):
+        index_practices.enqueue([self.content.a.pk])
+        self.client.force_login(self.editor)
+        response = self.client.get(self.REPORT)
+        self.assertIn(response.status_code, (302, 403))
+        self.assertNotContains(
+            response, "Update the search index", status_code=response.status_code
+        )
+        self.client.logout()
+        response = self.client.get(self.REPORT)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
+
+
+class LostTasksContract:
+    """A rebuild repairs what index tasks that never ran left behind, on every engine."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.content = data.build()
+
+    def setUp(self):
+        rebuild_index()  # the Elasticsearch index outlives each test's transaction
+
+    def test_a_rebuild_repairs_what_lost_tasks_left_behind(self):
+        edited = PracticePage.objects.get(pk=self.content.d.pk)
+        edited.description = "<p>Podcasts answer propaganda.</p>"
+        withdrawn = PracticePage.objects.get(pk=self.content.c.pk)
+        engine = type(get_backend())
+        with (
+            mock.patch.object(engine, "inline_limit", 0),  # everything waits for the worker
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            edited.save_revision().publish()
+            withdrawn.unpublish()
+        self.assertNotEqual(queued_index_tasks(), [])
+        DBTaskResult.objects.all().delete()  # lost: no worker will run them
+        self.assertEqual(found("podcasts"), [])  # the index is stale
+
+        call_command("rebuild_practice_index", verbosity=0)
+
+        self.assertEqual(found("podcasts"), [edited.pk])
+        self.assertEqual(found("videos"), [])
+        self.assertNotIn(withdrawn.pk, found("mediators"))
+        self.assertIn(self.content.f.pk, found("mediators"))
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+class DatabaseEngineLostTasksTests(DatabaseEngine, LostTasksContract, TestCase):
+    """Lost tasks on the database engine (Wagtail's index entries go stale)."""
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+class ElasticsearchEngineLostTasksTests(ElasticsearchEngine, LostTasksContract, TestCase):
+    """Lost tasks on the Elasticsearch engine (documents go stale)."""
+
+
+def worker_environment():
+    """The environment of a worker process that uses this test run's database."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        credentials = f"{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
+        url = f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "practicehub.settings.test",
+        "PRACTICE_TEST_TASKS": "database",
+    }
+
+
+@contextmanager
+def worker_process(worker_id):
+    """A `manage.py db_worker` process on this run's database, killed when the block ends."""
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--interval=0.05",
+            "--no-startup-delay",
+            "--no-reload",
+            f"--worker-id={worker_id}",
+            "--verbosity=0",
+        ],
+        cwd=settings.BASE_DIR,
+        env=worker_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def wait_until(condition, seconds=60):
+    """Poll `condition` until it is true; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still not done after {seconds} s.")
+        time.sleep(0.02)
+
+
+def count(status):
+    """How many index tasks have this status."""
+    return DBTaskResult.objects.filter(task_path=INDEX_TASK, status=status).count()
+
+
+@override_settings(PRACTICE_SEARCH={"BACKEND": "search.backends.database"})
+class WorkerProcessTests(TransactionTestCase):
+    """Real worker processes on this run's database (SQLite or PostgreSQL)."""
+
+    serialized_rollback = True  # the vocabularies come from a data migration
+
+    def setUp(self):
+        self.content = data.build()
+        self.public = sorted(found(""))
+        # Change the texts behind the index's back (no signals): only index tasks or a
+        # rebuild can bring the index up to date.
+        PracticePage.objects.filter(pk__in=self.public).update(
+            description="<p>A quokka project.</p>"
+        )
+
+    def enqueue(self, page_ids):
+        """Queue one index task per id on the database queue."""
+        with override_settings(TASKS=DATABASE_QUEUE):
+            for page_id in page_ids:
+                index_practices.enqueue([page_id])
+
+    def test_a_worker_process_runs_the_queued_tasks(self):
+        self.enqueue(self.public)
+        with worker_process("worker-a"):
+            wait_until(lambda: count(TaskResultStatus.SUCCESSFUL) == len(self.public))
+        self.assertEqual(sorted(found("quokka")), self.public)
+        self.assertEqual(found("teenagers"), [])  # the old description of A
+
+    def test_a_killed_worker_leaves_work_that_a_rebuild_repairs(self):
+        self.enqueue(self.public * 50)
+        with worker_process("worker-killed") as process:
+            wait_until(lambda: count(TaskResultStatus.SUCCESSFUL) >= 10)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        self.assertGreater(count(TaskResultStatus.READY), 0, "killed after the queue was done")
+
+        call_command("rebuild_practice_index", verbosity=0)
+
+        self.assertEqual(sorted(found("quokka")), self.public)
+        self.assertEqual(found("teenagers"), [])  # the old description of A
+
+    def test_two_workers_never_run_the_same_task(self):
+        with worker_process("worker-1"), worker_process("worker-2"):
+            time.sleep(3)  # both are polling before the work arrives
+            self.enqueue(self.public * 20)
+            total = len(self.public) * 20
+            wait_until(lambda: count(TaskResultStatus.SUCCESSFUL) == total)
+        claims = [row.worker_ids for row in DBTaskResult.objects.filter(task_path=INDEX_TASK)]
+        self.assertTrue(all(len(ids) == 1 for ids in claims), "a task was claimed twice")
+        self.assertEqual({ids[0] for ids in claims}, {"worker-1", "worker-2"})
