@@ -32,7 +32,7 @@ SQLITE_SIZES = ("1k", "10k")
 # osmem-server analyses each document's texts four times (6-8 ms of its CPU a document), so a
 # 10k rebuild takes about a minute here; 100k would take a quarter of an hour.
 ES_SIZES = "1k,10k"
-PHASES = ("search", "flatten", "pdf", "http")
+PHASES = ("search", "flatten", "pdf", "http", "publish")
 
 
 def database_url(engine, size):
@@ -130,7 +130,9 @@ def worker(options):
     result["code"] = code_digest()
     # Other work on the machine skews timings; the 1-minute load average is kept with them.
     load_before = os.getloadavg()[0]
-    if options.phase == "pdf":
+    if options.phase == "publish":
+        result.update(publish_phase(options.engine, measure))
+    elif options.phase == "pdf":
         result.update(measure.measure_pdf())
     elif options.phase == "flatten":
         # The project's half of a rebuild, without a cluster (osmem-server's own cost
@@ -171,6 +173,33 @@ def worker(options):
     print(f"wrote {out}")  # noqa: T201
 
 
+def publish_phase(engine, measure):
+    """Publish a city linked to 200 practices on one engine, with a real worker process."""
+    database_env = {"BENCH_DATABASE_URL": os.environ["BENCH_DATABASE_URL"]}
+    if engine != "elasticsearch":
+        return measure.measure_publish(database_env)
+    from django.test.utils import override_settings
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
+    try:
+        os.environ["BENCH_ELASTICSEARCH_URL"] = server.url
+        settings = {
+            "BACKEND": "search.backends.elasticsearch",
+            "URL": server.url,
+            "INDEX": "bench-practices",
+            "TIMEOUT": 120,
+            "OPTIONS": {"node_class": "tests.search.transport.PlainJsonNode"},
+        }
+        with override_settings(PRACTICE_SEARCH=settings):
+            from search.backends import get_backend
+
+            get_backend().rebuild()
+            return measure.measure_publish({**database_env, "BENCH_ELASTICSEARCH_URL": server.url})
+    finally:
+        server.close()
+
+
 def code_digest():
     """A short digest of the search and sheet code, to tell which version a result measured."""
     import hashlib
@@ -207,7 +236,7 @@ def main(argv=None):
     )
     parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k")
     parser.add_argument("--engines", default=",".join(ENGINES))
-    parser.add_argument("--only", default=",".join(PHASES), help="phases: search,flatten,pdf,http")
+    parser.add_argument("--only", default=",".join(PHASES), help="phases: " + ",".join(PHASES))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--es-sizes", default=ES_SIZES, help="sizes for Elasticsearch")
     parser.add_argument(
@@ -279,6 +308,15 @@ def run_all(options):
                  "--phase", "pdf"],
                 bench_env(url),
             )  # fmt: skip
+        if "publish" in phases and size == "10k":
+            for engine in engines:
+                source = "sqlite" if engine == "sqlite" else "postgres"
+                run(
+                    [PYTHON, "-m", "bench", "worker", "--engine", engine, "--size", size,
+                     "--phase", "publish"],
+                    bench_env(prepare(source, size, options.seed)),
+                    check=False,
+                )  # fmt: skip
         if "http" in phases and size == "10k":
             from .http import load_test
 

@@ -244,3 +244,77 @@ def _warm_then_render():
     page = PracticePage.objects.live().order_by("pk").first()
     first, _pdf = timed(lambda: render_practice_sheet(page, show_contact=False))
     return {"warm_up_ms": warm_up_seconds * 1000, "first_after_warm_up_ms": first * 1000}
+
+
+PUBLISH_LINKED = 200  # practices linked to the city that is published
+PUBLISH_RUNS = 3
+
+
+def measure_publish(database_env, runs=PUBLISH_RUNS, linked=PUBLISH_LINKED):
+    """Publish a city linked to `linked` practices with a real task worker running.
+
+    Each run gives the city a new slug (which every linked practice's document carries) and
+    times two things: the publish as the editor's request does it (save the revision, publish,
+    commit, the after-commit index scheduling), and how long until the worker has re-indexed
+    the practices, checked by searching for the new slug through the engine.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import transaction
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from practices.models import CityPage
+
+    backend = get_backend()
+    city = CityPage.objects.order_by("pk").first()
+    through = PracticePage.cities.through
+    chosen = list(
+        PracticePage.objects.live()
+        .filter(archived=False)
+        .order_by("pk")[:linked]
+        .values_list("pk", flat=True)
+    )
+    through.objects.bulk_create(
+        [through(practicepage_id=pk, citypage_id=city.pk) for pk in chosen], ignore_conflicts=True
+    )
+    linked_ids = list(PracticePage.objects.filter(cities=city).values_list("pk", flat=True))
+    backend.index_many(linked_ids)  # the links were written behind the index's back
+    visible = backend.search(SearchParams(selected={"city": frozenset({city.slug})})).total
+    DBTaskResult.objects.all().delete()
+
+    root = Path(__file__).resolve().parents[1]
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--verbosity=0"],
+        cwd=root,
+        env={**os.environ, **database_env},
+    )
+    publish_seconds, indexed_seconds = [], []
+    try:
+        time.sleep(5)  # the worker has started and is polling
+        for run in range(runs):
+            city.slug = f"bench-city-{run}-{time.time_ns()}"
+            started = time.perf_counter()
+            with transaction.atomic():
+                city.save_revision().publish()
+            publish_seconds.append(time.perf_counter() - started)
+            params = SearchParams(selected={"city": frozenset({city.slug})})
+            while backend.search(params).total < visible:
+                if time.perf_counter() - started > 120:
+                    raise RuntimeError("The worker did not re-index the practices in 120 s.")
+                time.sleep(0.05)
+            indexed_seconds.append(time.perf_counter() - started)
+            done = DBTaskResult.objects.filter(task_path="search.tasks.index_practices")
+            assert done.filter(status=TaskResultStatus.SUCCESSFUL).exists()  # noqa: S101
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    return {
+        "linked": len(linked_ids),
+        "visible": visible,
+        "publish": summary(publish_seconds),
+        "indexed": summary(indexed_seconds),
+    }

@@ -38,3 +38,17 @@ MEDIA_ROOT = Path(
 PRACTICE_ALLOW_VOLUME_DATA = True
 # Databases the generator must never touch, whatever the environment says.
 BENCH_FORBIDDEN_DATABASES = {"practicehub", str(BASE_DIR / "db.sqlite3")}
+
+# The Elasticsearch engine on osmem-server, for this process and for the task workers the
+# publish measurement starts (bench/measure.py: measure_publish).
+if os.environ.get("BENCH_ELASTICSEARCH_URL"):
+    PRACTICE_SEARCH = {
+        "BACKEND": "search.backends.elasticsearch",
+        "URL": os.environ["BENCH_ELASTICSEARCH_URL"],
+        "INDEX": "bench-practices",
+        "TIMEOUT": 120,
+        # osmem-server needs plain JSON media types (tests/search/transport.py).
+        "OPTIONS": {"node_class": "tests.search.transport.PlainJsonNode"},
+    }
+else:
+    PRACTICE_SEARCH = {"BACKEND": "search.backends.database"}
