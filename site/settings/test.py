@@ -25,8 +25,9 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tasks run at once, inside the test, so that a test sees what a worker would have done. The
-# tests of the queue itself (tests/search/test_background_tasks.py) switch to the database backend and run the
-# real worker; PRACTICE_TEST_TASKS=database gives a worker started by those tests the same.
+# tests of the queue itself (tests/search/test_background_tasks.py) switch to the database
+# backend and run the real worker; PRACTICE_TEST_TASKS=database gives the worker processes
+# those tests start the same backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if os.environ.get("PRACTICE_TEST_TASKS") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
