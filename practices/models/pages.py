@@ -730,8 +730,10 @@ class PracticePage(RoutablePageMixin, Page):
 
     def related_practices(self, user, limit=4):
         """Practices `user` may see that share key themes or audiences, other cities first."""
-        theme_ids = list(self.key_themes.values_list("pk", flat=True))
-        audience_ids = list(self.target_audiences.values_list("pk", flat=True))
+        # .all(), not .values_list(): a preview or a revision is a page rebuilt by modelcluster,
+        # whose relations are in-memory lists that know no queryset methods like values_list.
+        theme_ids = [theme.pk for theme in self.key_themes.all()]
+        audience_ids = [audience.pk for audience in self.target_audiences.all()]
         # Shared themes and audiences, counted from the link tables alone: counting them with
         # joins over every practice sharing one cost ~0.13 s a page view at 10k practices.
         themes = Counter(
@@ -781,7 +783,7 @@ class PracticePage(RoutablePageMixin, Page):
 
     def network_names(self):
         """The short names of the networks that list the practice."""
-        return ", ".join(self.networks.values_list("short_name", flat=True))
+        return ", ".join(network.short_name for network in self.networks.all())
 
     def curation_status(self):
         """Draft, in review, live, archived or stale, as a curator would say it."""
