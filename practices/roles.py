@@ -19,6 +19,7 @@ from wagtail.models import (
 )
 
 from .models import (
+    CityEditorGroup,
     CityIndexPage,
     CityPage,
     FundingProgramme,
@@ -67,26 +68,52 @@ def _grant_pages(group, page, actions):
         )
 
 
-def city_editor_group_name(city):
-    """The name of the editor group of `city` (Group names hold 150 characters)."""
-    return f"{CITY_EDITORS_PREFIX}{city.title}"[:150]
+def city_editor_group_name(city, taken=()):
+    """A name for the editor group of `city` that no other group has (names hold 150
+    characters): "City editors: Ghent", else with the country, else with the page id too."""
+    for suffix in ("", f" ({city.country})", f" ({city.country}, page {city.pk})"):
+        room = 150 - len(CITY_EDITORS_PREFIX) - len(suffix)
+        name = f"{CITY_EDITORS_PREFIX}{city.title[:room]}{suffix}"
+        if name not in taken:
+            break
+    return name  # with the page id it is unique
 
 
 def city_editor_group(city):
-    """The group whose page permissions are on `city`, or None."""
-    return Group.objects.filter(
-        name__startswith=CITY_EDITORS_PREFIX, page_permissions__page=city
-    ).first()
+    """The editor group of `city`, or None."""
+    link = CityEditorGroup.objects.filter(city_id=city.pk).select_related("group").first()
+    return link.group if link else None
 
 
 @transaction.atomic
 def ensure_city_editor_group(city):
-    """Create (or repair, or rename after the city was renamed) the editor group of a city."""
-    group = city_editor_group(city)
-    name = city_editor_group_name(city)
-    if group is None:
-        group, _created = Group.objects.get_or_create(name=name)
-    elif group.name != name and not Group.objects.filter(name=name).exists():
+    """Create (or repair, or rename after a published rename) the editor group of a city.
+
+    The group is the one linked to the page (CityEditorGroup); a group is never taken over
+    because of its name. The name follows the title in the database row, which Wagtail changes
+    when a title is published (a draft rename stays in the revision until it is approved).
+    """
+    city = CityPage.objects.get(pk=city.pk)  # the row as stored: the published title
+    link = CityEditorGroup.objects.filter(city=city).select_related("group").first()
+    if link is None:
+        # Databases from before the link: the city's group is the one with rights on it.
+        group = (
+            Group.objects.filter(
+                name__startswith=CITY_EDITORS_PREFIX,
+                page_permissions__page=city,
+                city_link__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if group is None:
+            taken = set(Group.objects.values_list("name", flat=True))
+            group = Group.objects.create(name=city_editor_group_name(city, taken))
+        link = CityEditorGroup.objects.create(city=city, group=group)
+    group = link.group
+    taken = set(Group.objects.exclude(pk=group.pk).values_list("name", flat=True))
+    name = city_editor_group_name(city, taken)
+    if group.name != name:
         group.name = name
         group.save(update_fields=["name"])
     _grant_admin_and_media(group)

@@ -14,6 +14,7 @@ from .pages import (
     PracticePage,
     PracticePresentation,
 )
+from .roles import CityEditorGroup
 from .vocabularies import (
     FundingProgramme,
     KeyTheme,
@@ -25,6 +26,7 @@ from .vocabularies import (
 )
 
 __all__ = [
+    "CityEditorGroup",
     "CityIndexPage",
     "CityPage",
     "EventPage",
