@@ -247,7 +247,7 @@ def _warm_then_render():
 
 
 PUBLISH_LINKED = 200  # practices linked to the city that is published
-PUBLISH_RUNS = 3
+PUBLISH_RUNS = 4  # the first in a fresh process is reported apart (imports, first queries)
 
 
 def measure_publish(database_env, runs=PUBLISH_RUNS, linked=PUBLISH_LINKED):
@@ -322,6 +322,7 @@ def measure_publish(database_env, runs=PUBLISH_RUNS, linked=PUBLISH_LINKED):
     return {
         "linked": len(linked_ids),
         "visible": visible,
-        "publish": summary(publish_seconds),
+        "publish_first": publish_seconds[0] * 1000,
+        "publish": summary(publish_seconds[1:]),
         "indexed": summary(indexed_seconds),
     }

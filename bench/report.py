@@ -175,21 +175,24 @@ def tables(results):
         )
         out.append(
             "Publish: save the revision, publish, commit and schedule the index update, as the "
-            "editor's request does (target < 1 s). Re-indexed: from the start of the publish "
-            "until a search for the city's new slug finds every linked practice (target < 30 s)."
+            "editor's request does (target < 1 s); the first publish in a fresh process is shown "
+            "apart. Re-indexed: from the start of the publish until the worker's index task has "
+            "finished and a search for the city's new slug finds every linked practice "
+            "(target < 30 s)."
         )
         out.append("")
         out.append(
-            "| size | engine | practices | publish p50 ms | publish max ms "
+            "| size | engine | practices | first publish ms | publish p50 ms | publish max ms "
             "| re-indexed p50 ms | re-indexed max ms | runs |"
         )
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for key in published:
             data = rows[key]
             out.append(
-                f"| {key[1]} | {key[0]} | {data['linked']} | {_ms(data['publish']['p50'])} | "
+                f"| {key[1]} | {key[0]} | {data['linked']} | "
+                f"{_ms(data.get('publish_first', float('nan')))} | {_ms(data['publish']['p50'])} | "
                 f"{_ms(data['publish']['max'])} | {_ms(data['indexed']['p50'])} | "
-                f"{_ms(data['indexed']['max'])} | {data['publish']['n']} |"
+                f"{_ms(data['indexed']['max'])} | {data['indexed']['n']} |"
             )
     flattened = _sorted(rows, "flatten")
     if flattened:
