@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
+from .exports import SafeCsvExportMixin
 from .models import CityPage, NetworkPage, PracticePage
 from .visibility import CURATORS_GROUP
 
@@ -160,7 +161,7 @@ class PracticeFilterSet(WagtailFilterSet):
         return queryset
 
 
-class CurationIndexView(IndexView):
+class CurationIndexView(SafeCsvExportMixin, IndexView):
     """The listing itself, shown to curators only."""
 
     def dispatch(self, request, *args, **kwargs):

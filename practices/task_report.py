@@ -19,6 +19,7 @@ from wagtail.admin.views.reports import ReportView
 from practicehub.tasks import will_retry
 
 from .curation import CuratorsMenuItem, is_curator
+from .exports import SafeCsvExportMixin
 
 # What each task does, in words, by its path; {count} is the number of ids it was given.
 TASK_LABELS = {
@@ -74,7 +75,7 @@ class TaskFilterSet(WagtailFilterSet):
         fields = ["status"]
 
 
-class BackgroundTasksView(ReportView):
+class BackgroundTasksView(SafeCsvExportMixin, ReportView):
     """Every task the database queue holds, newest first; curators and administrators."""
 
     page_title = _("Background tasks")
