@@ -179,13 +179,26 @@ def store(key, data):
 
 
 def prune(key):
-    """Delete stored versions of the page's sheet that no current key can name."""
+    """Delete the stored versions of the page's sheet that `key` replaces.
+
+    Each audience and language keeps its own current file: a factsheet's members and public
+    versions list different practices, so their related digests differ, and deleting the
+    other audience's file made alternating readers render it every time. Files of another
+    revision or template version are deleted whatever their audience.
+    """
     try:
         _folders, files = default_storage.listdir(key.folder)
     except OSError:  # no folder yet
         return
+    current = key.storage_name.rsplit("/", 1)[-1]
+    same_version = f"{key.revision}-t{key.template}-"
     for file_name in files:
-        if not file_name.startswith(key.generation + "-"):
+        generation, audience, _mac = file_name.rsplit("-", 2)
+        # <revision>-t<template>-v<related>-<language>: only the language may hold a dash.
+        language = generation.split("-", 3)[-1]
+        replaced = audience == key.audience and language == key.language
+        outdated = not generation.startswith(same_version)
+        if file_name != current and (replaced or outdated):
             default_storage.delete(f"{key.folder}/{file_name}")
 
 
