@@ -21,16 +21,21 @@ from practicehub.tasks import will_retry
 from .curation import CuratorsMenuItem, is_curator
 from .exports import SafeCsvExportMixin
 
-# What each task does, in words, by its path; {count} is the number of ids it was given.
+# What each of our tasks does, in words, by its path; %(count)d is how many ids it was given.
 TASK_LABELS = {
     "search.tasks.index_practices": (
         "Update the search index for %(count)d practice",
         "Update the search index for %(count)d practices",
     ),
-    "practices.sheets.tasks.render_bundle_task": (
+    "practices.sheets.bundles.render_bundle_task": (
         "Render a PDF bundle of %(count)d practice",
         "Render a PDF bundle of %(count)d practices",
     ),
+}
+# Wagtail's own tasks, which name one object by app label, model name and id.
+WAGTAIL_TASK_LABELS = {
+    "modelsearch.tasks.insert_or_update_object_task": _("Update the admin search entry of %s"),
+    "wagtail.tasks.update_reference_index_task": _("Update the reference index of %s"),
 }
 
 
@@ -40,6 +45,12 @@ def describe(result):
     forms = TASK_LABELS.get(result.task_path)
     if forms and args and isinstance(args[0], list):
         return ngettext(*forms, len(args[0])) % {"count": len(args[0])}
+    label = WAGTAIL_TASK_LABELS.get(result.task_path)
+    if label and len(args) == 3:
+        app_label, model_name, pk = args
+        return label % f"{model_name} {pk}"
+    if result.task_path == "wagtail.tasks.delete_file_from_storage_task":
+        return _("Delete a replaced file from storage")
     return result.task_path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 

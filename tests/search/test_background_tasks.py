@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, TransactionTestCase, override_settings
@@ -31,9 +32,12 @@ from practices.visibility import CURATORS_GROUP
 from search.backends import database, get_backend
 from search.backends.base import SearchParams
 from search.tasks import index_practices
-from tests.factories import UserFactory
+from tests.factories import PracticePageFactory, UserFactory
+from tests.leaks import LeakFixtures
+from tests.practices.pdf_helpers import count_renders, pdf_text
 
 from . import data
+from .data import member
 from .engines import (
     DatabaseEngine,
     ElasticsearchEngine,
@@ -44,6 +48,8 @@ from .engines import (
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 INDEX_TASK = "search.tasks.index_practices"
+BUNDLE_TASK = "practices.sheets.bundles.render_bundle_task"
+BUNDLE_URL = "/sheets/bundle/"
 
 
 def queued_index_tasks():
@@ -382,3 +388,96 @@ class WorkerProcessTests(TransactionTestCase):
         claims = [row.worker_ids for row in DBTaskResult.objects.filter(task_path=INDEX_TASK)]
         self.assertTrue(all(len(ids) == 1 for ids in claims), "a task was claimed twice")
         self.assertEqual({ids[0] for ids in claims}, {"worker-1", "worker-2"})
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+class BundlesOnTheWorkerTests(LeakFixtures, TestCase):
+    """A bundle is rendered by the worker while the reader sees a page that reloads itself."""
+
+    @classmethod
+    def setUpTestData(cls):
+        setup_roles()
+        cls.create_leak_fixtures()
+        cls.second = PracticePageFactory(title="Second open practice", parent=cls.leak_city)
+        cls.curator = UserFactory(username="bundle-curator")
+        cls.curator.groups.add(Group.objects.get(name=CURATORS_GROUP))
+
+    def setUp(self):
+        cache.clear()  # which task renders which bundle is remembered in the cache
+
+    def bundle(self, *pages):
+        return self.client.get(BUNDLE_URL, {"ids": ",".join(str(page.pk) for page in pages)})
+
+    def test_the_web_process_queues_the_render_and_the_worker_makes_it(self):
+        with count_renders() as renders:
+            waiting = self.bundle(self.public_practice, self.second)
+            again = self.bundle(self.public_practice, self.second)
+        self.assertEqual(renders, [])  # nothing rendered in the web process
+        for response in (waiting, again):
+            self.assertContains(response, "Your PDF is being prepared", status_code=202)
+            self.assertContains(
+                response, '<meta http-equiv="refresh" content="2">', status_code=202
+            )
+            self.assertEqual(response["Retry-After"], "2")
+        queued = DBTaskResult.objects.filter(task_path=BUNDLE_TASK)
+        self.assertEqual(queued.count(), 1)  # the second request shares the first one's task
+
+        self.client.force_login(self.curator)
+        report = self.client.get("/admin/reports/background-tasks/")
+        self.assertContains(report, "Render a PDF bundle of 2 practices")
+        self.client.logout()
+
+        with count_renders() as renders:
+            run_worker()
+        self.assertEqual(len(renders), 1)
+        ready = self.bundle(self.public_practice, self.second)
+        self.assertEqual(ready.status_code, 200)
+        self.assertEqual(ready["Content-Type"], "application/pdf")
+        text = pdf_text(ready.getvalue())
+        self.assertIn("Openly listed practice", text)
+        self.assertIn("Second open practice", text)
+
+    def test_a_bundle_made_by_the_worker_leaks_nothing(self):
+        hidden = (self.members_only_practice, self.draft_practice, self.archived_practice)
+        self.assertEqual(self.bundle(self.public_practice, *hidden).status_code, 202)
+        waiting = self.bundle(self.public_practice, *hidden)
+        self.assert_nothing_leaked(waiting.content)
+        run_worker()
+        ready = self.bundle(self.public_practice, *hidden)
+        self.assertEqual(ready.status_code, 200)
+        text = pdf_text(ready.getvalue())
+        self.assertIn("Openly listed practice", text)
+        self.assert_nothing_leaked(text)
+        self.assertIn("3 requested practices do not exist or are not available to you", text)
+
+    def test_a_member_gets_their_own_bundle_not_the_public_one(self):
+        self.bundle(self.public_practice, self.members_only_practice)
+        run_worker()
+        public = pdf_text(self.bundle(self.public_practice, self.members_only_practice).getvalue())
+        self.assertNotIn("Members-only practice zebra", public)
+        self.client.force_login(member())
+        self.assertEqual(
+            self.bundle(self.public_practice, self.members_only_practice).status_code, 202
+        )
+        run_worker()
+        mine = pdf_text(self.bundle(self.public_practice, self.members_only_practice).getvalue())
+        self.assertIn("Members-only practice zebra", mine)
+
+    def test_a_failed_render_says_so_and_the_next_request_tries_again(self):
+        self.bundle(self.public_practice)
+        with mock.patch("practices.sheets.bundles.render_bundle", side_effect=OSError("disk full")):
+            run_worker()
+        self.assertTrue(
+            DBTaskResult.objects.filter(task_path=BUNDLE_TASK, status=TaskResultStatus.FAILED)
+            .filter(traceback__contains="OSError: disk full")
+            .exists()
+        )
+        failed = self.bundle(self.public_practice)
+        self.assertContains(failed, "The PDF could not be made this time.", status_code=503)
+        self.assertContains(self.bundle(self.public_practice), "being prepared", status_code=202)
+        self.assertEqual(
+            DBTaskResult.objects.filter(
+                task_path=BUNDLE_TASK, status=TaskResultStatus.READY
+            ).count(),
+            1,
+        )
