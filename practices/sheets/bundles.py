@@ -88,17 +88,66 @@ def prune_old_bundles():
 
 
 class BundleState:
-    """What became of a bundle request: ready (a file to send), queued, failed or empty."""
+    """What became of a bundle request: ready (a file to send), queued, failed, empty, or
+    limited (the visitor asked for too many new bundles)."""
 
     READY = "ready"
     QUEUED = "queued"
     FAILED = "failed"
     EMPTY = "empty"
+    LIMITED = "limited"
 
 
-def request_bundle(storage_name, entries, user, *, title, criteria, left_out):
+def _counted(key, limit, window):
+    """Count one more event under `key` in the current window; False once past `limit`."""
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # the entry expired between add and incr: a new window
+        cache.add(key, 1, window)
+        return True
+
+
+def may_queue_bundle(request):
+    """Whether this visitor may queue one more new bundle render now.
+
+    Only new renders count: a stored bundle, or one already queued, costs nothing. Each
+    visitor (a signed-in user, else an IP address) may queue PRACTICE_BUNDLE_RENDERS_PER_VISITOR
+    in a window of PRACTICE_BUNDLE_WINDOW seconds; all anonymous visitors together may queue
+    PRACTICE_BUNDLE_ANONYMOUS_RENDERS, so that the worker stays free for everyone else.
+    """
+    window = settings.PRACTICE_BUNDLE_WINDOW
+    slot = int(timezone.now().timestamp() // window)
+    if request.user.is_authenticated:
+        visitor = f"user-{request.user.pk}"
+    else:
+        visitor = f"ip-{request.META.get('REMOTE_ADDR', '')}"
+    if not _counted(
+        f"practices.bundle-renders:{slot}:{visitor}",
+        settings.PRACTICE_BUNDLE_RENDERS_PER_VISITOR,
+        window,
+    ):
+        return False
+    if request.user.is_authenticated:
+        return True
+    return _counted(
+        f"practices.bundle-renders:{slot}:anonymous",
+        settings.PRACTICE_BUNDLE_ANONYMOUS_RENDERS,
+        window,
+    )
+
+
+def seconds_to_next_window():
+    """Seconds until the bundle limits' current window ends."""
+    window = settings.PRACTICE_BUNDLE_WINDOW
+    return int(window - timezone.now().timestamp() % window) + 1
+
+
+def request_bundle(request, storage_name, entries, *, title, criteria, left_out):
     """Return (state, open file or None) for the bundle stored as `storage_name`, queueing
-    its render task unless one is queued or running already."""
+    its render task unless one is queued or running already, or the visitor's limit is
+    reached."""
+    user = request.user
     handle = open_stored_name(storage_name)
     if handle is not None:
         return BundleState.READY, handle
@@ -118,6 +167,8 @@ def request_bundle(storage_name, entries, user, *, title, criteria, left_out):
             if result.status == TaskResultStatus.SUCCESSFUL and result.return_value == "":
                 cache.delete(cache_key)
                 return BundleState.EMPTY, None
+    if not may_queue_bundle(request):
+        return BundleState.LIMITED, None
     result = render_bundle_task.enqueue(
         [page.pk for page, _show in entries],
         user.pk if user.is_authenticated else None,

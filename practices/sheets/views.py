@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from .bundles import BundleState, bundle_entries, request_bundle
+from .bundles import BundleState, bundle_entries, request_bundle, seconds_to_next_window
 from .cache import bundle_storage_name, open_city_factsheet, open_practice_sheet
 from .forms import BundleForm, bundle_limit_message
 
@@ -112,7 +112,7 @@ def bundle_response(request, practice_ids, *, title="", criteria=()):
     if entries:
         name = bundle_storage_name(entries, title=title, criteria=criteria, left_out=left_out)
         state, handle = request_bundle(
-            name, entries, request.user, title=title, criteria=criteria, left_out=left_out
+            request, name, entries, title=title, criteria=criteria, left_out=left_out
         )
     if state == BundleState.READY:
         today = timezone.localdate()
@@ -123,6 +123,15 @@ def bundle_response(request, practice_ids, *, title="", criteria=()):
         response["Retry-After"] = str(BUNDLE_REFRESH_SECONDS)
         patch_cache_control(response, no_store=True)
         return private_per_reader(request, response)
+    if state == BundleState.LIMITED:
+        wait = seconds_to_next_window()
+        message = _(
+            "You have asked for many new PDF bundles in a short time. Try again in "
+            "%(minutes)d minutes, or download the practices' sheets one by one meanwhile."
+        ) % {"minutes": max(1, round(wait / 60))}
+        response = bundle_problem(request, message, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if state == BundleState.FAILED:
         message = _(
             "The PDF could not be made this time. Reload this page to try again; if it "

@@ -170,6 +170,13 @@ PRACTICE_REVIEW_MAX_AGE_DAYS = int(os.environ.get("PRACTICE_REVIEW_MAX_AGE_DAYS"
 # --- PDF sheets (practices/sheets, docs/pdf.md)
 # Most practices one bundle PDF may hold; a larger selection is refused with a message.
 PRACTICE_BUNDLE_MAX = int(os.environ.get("PRACTICE_BUNDLE_MAX", "50"))
+# New bundle renders one visitor (a user, else an IP address) may queue per window of
+# PRACTICE_BUNDLE_WINDOW seconds, and all anonymous visitors together (docs/pdf.md).
+PRACTICE_BUNDLE_WINDOW = int(os.environ.get("PRACTICE_BUNDLE_WINDOW", "600"))
+PRACTICE_BUNDLE_RENDERS_PER_VISITOR = int(
+    os.environ.get("PRACTICE_BUNDLE_RENDERS_PER_VISITOR", "10")
+)
+PRACTICE_BUNDLE_ANONYMOUS_RENDERS = int(os.environ.get("PRACTICE_BUNDLE_ANONYMOUS_RENDERS", "60"))
 # Rendered bundles are kept this many days, then deleted by the next bundle the worker renders.
 PRACTICE_BUNDLE_KEEP_DAYS = int(os.environ.get("PRACTICE_BUNDLE_KEEP_DAYS", "7"))
 # Part of every stored sheet's name. Template sources and WeasyPrint's version count already;

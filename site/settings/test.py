@@ -32,3 +32,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if os.environ.get("PRACTICE_TEST_TASKS") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PRACTICE_TASK_RETRY_DELAY = 0
+# The cache outlives each test, and every test client is one visitor (127.0.0.1): the tests of
+# the bundle limits set their own (tests/security/test_bundle_limits.py).
+PRACTICE_BUNDLE_RENDERS_PER_VISITOR = PRACTICE_BUNDLE_ANONYMOUS_RENDERS = 10_000
