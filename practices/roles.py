@@ -129,6 +129,7 @@ def ensure_curators():
     _grant_admin_and_media(curators)
     for index in (*CityIndexPage.objects.all(), *NetworkIndexPage.objects.all()):
         _grant_pages(curators, index, CURATOR_PAGE_PERMISSIONS)
+    curators.permissions.add(_permission("practices", "curate_practicepage"))
     for model in VOCABULARY_MODELS:
         content_type = ContentType.objects.get_for_model(model)
         for action in ("add", "change", "delete"):
@@ -158,9 +159,22 @@ def ensure_review_workflow(curators):
     return workflow
 
 
+# Groups Wagtail's first migration creates with rights on the whole tree (Moderators may
+# publish anywhere): anyone put in them would bypass the review workflow.
+WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
+
+
+def disarm_wagtail_default_groups():
+    """Take every page and collection right from Wagtail's default groups (kept, emptied)."""
+    defaults = Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS)
+    GroupPagePermission.objects.filter(group__in=defaults).delete()
+    GroupCollectionPermission.objects.filter(group__in=defaults).delete()
+
+
 @transaction.atomic
 def setup_roles():
     """Create or repair every group, permission and the workflow; return the groups by name."""
+    disarm_wagtail_default_groups()
     members, _created = Group.objects.get_or_create(name=MEMBERS_GROUP)
     curators = ensure_curators()
     ensure_review_workflow(curators)

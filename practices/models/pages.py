@@ -413,6 +413,10 @@ class EventTakeaway(Orderable):
     panels = [FieldPanel("text")]
 
 
+# The permission that lets curators set a practice's curation fields (roles.py grants it).
+CURATE_PERMISSION = "practices.curate_practicepage"
+
+
 class PracticePageQuerySet(PageQuerySet):
     """Queries on practices, with the one visibility rule every channel uses."""
 
@@ -664,12 +668,19 @@ class PracticePage(RoutablePageMixin, Page):
             heading=_("Last update and peer review"),
         ),
     ]
+    # Fields only curators set: Wagtail leaves a panel with a permission out of the form of
+    # anyone without it, so a city editor's posted value for them is never even read.
     curation_panels = [
-        FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("archived")]),
-        FieldPanel("networks", widget=forms.CheckboxSelectMultiple),
+        FieldRowPanel(
+            [
+                FieldPanel("last_reviewed", permission=CURATE_PERMISSION),
+                FieldPanel("archived", permission=CURATE_PERMISSION),
+            ]
+        ),
+        FieldPanel("networks", widget=forms.CheckboxSelectMultiple, permission=CURATE_PERMISSION),
         FieldPanel("tags"),
         FieldPanel("language"),
-        FieldPanel("source_url"),
+        FieldPanel("source_url", permission=CURATE_PERMISSION),
     ]
     edit_handler = TabbedInterface(
         [
@@ -691,6 +702,12 @@ class PracticePage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("practice")
+        permissions = [
+            (
+                "curate_practicepage",
+                "Can set a practice's curation fields (review, archive, networks, source)",
+            )
+        ]
 
     def clean(self):
         """Check what a single record can get wrong: years in order."""
