@@ -23,7 +23,7 @@ class PracticeEditorTests(WagtailTestUtils, TestCase):
         cls.audience = TargetAudience.objects.first()
 
     def setUp(self):
-        self.login()
+        self.client.force_login(self.create_superuser("admin"))
         self.add_url = reverse(
             "wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk)
         )
