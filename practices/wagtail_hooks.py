@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import task_report
+from . import admin_scoping, task_report
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -140,3 +140,8 @@ def register_task_report_urls():
 def register_task_report_menu_item():
     """Reports > Background tasks, for curators and administrators."""
     return task_report.menu_item()
+
+
+# What city editors see of other cities (admin_scoping.py).
+hooks.register("construct_page_chooser_queryset", admin_scoping.scope_page_chooser)
+hooks.register("construct_reports_menu", admin_scoping.hide_page_types_usage)

@@ -9,10 +9,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from practices.admin_scoping import admin_overrides
 from practices.feeds import LatestPracticesAtomFeed, LatestPracticesFeed
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # A few admin views that would show city editors other cities' drafts, checked first.
+    path("admin/", include(admin_overrides())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
