@@ -50,15 +50,32 @@ def _page_permission(action):
     return _permission("wagtailcore", f"{action}_page")
 
 
-def _grant_admin_and_media(group):
-    """Admin access, and adding/choosing images and documents in the root collection."""
+def _grant_admin_and_media(group, collection=None):
+    """Admin access, and adding/choosing images and documents in `collection` (default: the
+    root, which covers every collection) and nowhere else."""
     group.permissions.add(_permission("wagtailadmin", "access_admin"))
-    root = Collection.get_first_root_node()
+    collection = collection or Collection.get_first_root_node()
     for app_label, model, actions in MEDIA_PERMISSIONS:
         for action in actions:
             GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root, permission=_permission(app_label, f"{action}_{model}")
+                group=group,
+                collection=collection,
+                permission=_permission(app_label, f"{action}_{model}"),
             )
+    GroupCollectionPermission.objects.filter(group=group).exclude(collection=collection).delete()
+
+
+def _city_collection(link, city):
+    """The collection of the city's documents and images, created or renamed as needed."""
+    collection = link.collection
+    if collection is None:
+        collection = Collection.get_first_root_node().add_child(name=city.title)
+        link.collection = collection
+        link.save(update_fields=["collection"])
+    elif collection.name != city.title:
+        collection.name = city.title
+        collection.save(update_fields=["name"])
+    return collection
 
 
 def _grant_pages(group, page, actions):
@@ -116,7 +133,7 @@ def ensure_city_editor_group(city):
     if group.name != name:
         group.name = name
         group.save(update_fields=["name"])
-    _grant_admin_and_media(group)
+    _grant_admin_and_media(group, _city_collection(link, city))
     _grant_pages(group, city, CITY_EDITOR_PAGE_PERMISSIONS)
     # Editors of one city must not keep rights anywhere else (e.g. after a manual change).
     GroupPagePermission.objects.filter(group=group).exclude(page=city).delete()

@@ -36,3 +36,11 @@ def is_member(user):
     if user.is_superuser:
         return True
     return user.groups.filter(name__in=(MEMBERS_GROUP, CURATORS_GROUP)).exists()
+
+
+def visible_pages(pages, user):
+    """`pages` narrowed to the live ones outside every view restriction `user` does not pass."""
+    pages = pages.live()
+    for page in blocked_pages(user):
+        pages = pages.not_descendant_of(page, inclusive=True)
+    return pages

@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_scoping, task_report
+from . import admin_scoping, documents, task_report
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -145,3 +145,8 @@ def register_task_report_menu_item():
 # What city editors see of other cities (admin_scoping.py).
 hooks.register("construct_page_chooser_queryset", admin_scoping.scope_page_chooser)
 hooks.register("construct_reports_menu", admin_scoping.hide_page_types_usage)
+
+# Documents are as private as the pages that use them (documents.py). The API hook runs after
+# wagtail.documents' own (order), so that its endpoint is the one registered.
+hooks.register("before_serve_document", documents.guard_document)
+hooks.register("construct_admin_api", documents.register_documents_endpoint, order=100)

@@ -33,7 +33,8 @@ from wagtail.search import index
 
 from ..forms import PracticePageForm
 from ..rules import word_count
-from ..visibility import blocked_pages, is_member
+from ..visibility import is_member, visible_pages
+from .fields import IndexedRichTextField
 from .vocabularies import KeyTheme, TaggedPractice
 
 RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
@@ -43,7 +44,7 @@ LISTING_PAGE_SIZE = 20
 
 def _rich_text(verbose_name, help_text="", blank=True):
     """A rich-text field with the editor features every practice text shares."""
-    return RichTextField(verbose_name, features=RICH_TEXT, blank=blank, help_text=help_text)
+    return IndexedRichTextField(verbose_name, features=RICH_TEXT, blank=blank, help_text=help_text)
 
 
 def _paginate(request, queryset):
@@ -427,10 +428,7 @@ class PracticePageQuerySet(PageQuerySet):
         (members-only practices are restricted to the Members group). Every channel uses
         this, so the rule lives in one place.
         """
-        queryset = self.live().filter(archived=False)
-        for page in blocked_pages(user):
-            queryset = queryset.not_descendant_of(page, inclusive=True)
-        return queryset
+        return visible_pages(self, user).filter(archived=False)
 
 
 PracticePageManager = PageManager.from_queryset(PracticePageQuerySet)
@@ -446,7 +444,7 @@ class PracticePage(RoutablePageMixin, Page):
 
     # 1. Name of the practice is the page title.
     # 2. Description: aim and working method.
-    description = RichTextField(
+    description = IndexedRichTextField(
         _("description"),
         features=RICH_TEXT,
         help_text=_(

@@ -22,6 +22,15 @@ class CityEditorGroup(models.Model):
     group = models.OneToOneField(
         Group, on_delete=models.CASCADE, related_name="city_link", verbose_name=_("group")
     )
+    # The collection the city's editors upload into and choose documents and images from.
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="city_link",
+        verbose_name=_("collection"),
+    )
 
     class Meta:
         verbose_name = _("city editor group")
