@@ -119,6 +119,20 @@ class PracticeImporter:
         return report
 
     def _read(self, path):
+        limit = settings.PRACTICE_IMPORT_MAX_FILE_MB
+        try:
+            size = Path(path).stat().st_size
+        except FileNotFoundError:
+            raise ImportFailed([f"{path}: the file does not exist."]) from None
+        except OSError as exc:
+            raise ImportFailed([f"{path}: cannot be read ({exc})."]) from None
+        if size > limit * 1_000_000:
+            raise ImportFailed(
+                [
+                    f"{path}: is {size / 1_000_000:.1f} MB; the most one import takes is "
+                    f"{limit} MB (PRACTICE_IMPORT_MAX_FILE_MB). Split it into several files."
+                ]
+            )
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -130,6 +144,10 @@ class PracticeImporter:
         except json.JSONDecodeError as exc:
             raise ImportFailed(
                 [f"{path}: is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+            ) from None
+        except RecursionError:
+            raise ImportFailed(
+                [f"{path}: is nested too deeply to be a collection of practices."]
             ) from None
         if isinstance(data, dict):
             data = [data]  # A single practice object is accepted as a one-record file.

@@ -4,13 +4,16 @@ Nothing here writes to the database: a file is checked completely before anythin
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.conf.global_settings import LANGUAGES
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django_countries import countries
 
+from ..models import PracticePage, PracticePresentation, PracticeTag, VocabularyTerm
 from ..richtext import to_rich_text
 
 FIELDS = (
@@ -27,6 +30,19 @@ RICH_TEXT_FIELDS = (
 EVALUATION_TYPES = ("none", "internal", "external")
 LANGUAGE_CODES = {code for code, _name in LANGUAGES}
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# Characters no text of a practice may hold: NUL and the other C0 controls (tab, line feed and
+# carriage return are fine). PostgreSQL refuses NUL outright; SQLite would store it silently.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def limit(model, name):
+    """The most characters `model`'s field `name` holds: the model is the one rule."""
+    return model._meta.get_field(name).max_length
+
+
+# Interchange values and the model fields whose limits they must keep.
+TERM_LENGTH = limit(VocabularyTerm, "label")
+TAG_LENGTH = limit(PracticeTag, "name")
 
 
 @dataclass(frozen=True)
@@ -99,17 +115,33 @@ class RecordValidator:
     def text(self, name, *, required=False, max_length=None, source=None):
         """A string field; null and missing mean empty."""
         source = self.raw if source is None else source
-        value = source.get(name.rsplit(".", 1)[-1])
+        return self.clean_text(
+            name, source.get(name.rsplit(".", 1)[-1]), required=required, max_length=max_length
+        )
+
+    def clean_text(self, name, value, *, required=False, max_length=None):
+        """`value` as clean text: no control characters, at most `max_length` characters
+        (default PRACTICE_IMPORT_MAX_TEXT_LENGTH); "" with a problem recorded otherwise."""
         if value is None:
             value = ""
         if not isinstance(value, str):
             self.error(name, f"must be text, not {type(value).__name__}.")
             return ""
         value = value.strip()
+        control = CONTROL_CHARACTERS.search(value)
+        if control:
+            self.error(
+                name,
+                f"holds a control character ({control.group()!r}) at position "
+                f"{control.start() + 1}; remove it.",
+            )
+            return ""
         if required and not value:
             self.error(name, "is required.")
-        if max_length and len(value) > max_length:
+        max_length = max_length or settings.PRACTICE_IMPORT_MAX_TEXT_LENGTH
+        if len(value) > max_length:
             self.error(name, f"is {len(value)} characters long; the maximum is {max_length}.")
+            return ""
         return value
 
     def boolean(self, name, source=None):
@@ -138,8 +170,9 @@ class RecordValidator:
             return None
         return value
 
-    def string_list(self, name):
-        """A list of non-empty strings (duplicates removed, order kept)."""
+    def string_list(self, name, max_length=None):
+        """A list of non-empty strings of at most `max_length` characters (duplicates
+        removed, order kept)."""
         value = self.raw.get(name)
         if value is None:
             return []
@@ -148,10 +181,13 @@ class RecordValidator:
             return []
         items = []
         for position, item in enumerate(value, start=1):
+            path = f"{name}[{position}]"
             if not isinstance(item, str) or not item.strip():
-                self.error(f"{name}[{position}]", f"must be non-empty text, not {item!r}.")
-            elif item.strip() not in items:
-                items.append(item.strip())
+                self.error(path, f"must be non-empty text, not {item!r}.")
+                continue
+            item = self.clean_text(path, item, max_length=max_length)
+            if item and item not in items:
+                items.append(item)
         return items
 
     def obj(self, name):
@@ -164,13 +200,17 @@ class RecordValidator:
             return {}
         return value
 
-    def url(self, name, source=None):
-        """A web address; a bare domain such as www.example.org gets https:// in front."""
-        value = self.text(name, max_length=500, source=source)
+    def url(self, name, max_length, source=None):
+        """A web address of at most `max_length` characters; a bare domain such as
+        www.example.org gets https:// in front."""
+        value = self.text(name, max_length=max_length, source=source)
         if not value:
             return ""
         if "://" not in value:
             value = f"https://{value}"
+        if len(value) > max_length:
+            self.error(name, f"is {len(value)} characters long; the maximum is {max_length}.")
+            return ""
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError:
@@ -196,22 +236,31 @@ class RecordValidator:
             self.error(unknown, "is not a field of the interchange format (a typo?).")
 
         record = CleanRecord(
-            number=self.number, title=self.text("title", required=True, max_length=255)
+            number=self.number,
+            title=self.text("title", required=True, max_length=limit(PracticePage, "title")),
         )
         values = record.values
         for name in RICH_TEXT_FIELDS:
             values[name] = to_rich_text(self.text(name))
-        record.key_themes = self.string_list("key_themes")
-        record.target_audiences = self.string_list("target_audiences")
-        record.funding_programmes = self.string_list("funding_programmes")
-        record.networks = self.string_list("networks")
-        record.tags = [tag[:100] for tag in self.string_list("tags")]
+        record.key_themes = self.string_list("key_themes", TERM_LENGTH)
+        record.target_audiences = self.string_list("target_audiences", TERM_LENGTH)
+        record.funding_programmes = self.string_list("funding_programmes", TERM_LENGTH)
+        record.networks = self.string_list("networks", limit(PracticePage, "title"))
+        # Longer tags used to be cut to their first 100 characters, which merged two tags
+        # that begin alike: now they are refused.
+        record.tags = self.string_list("tags", TAG_LENGTH)
 
         values["countries"] = [
             self.country(f"countries[{i}]", c)
             for i, c in enumerate(self.string_list("countries"), start=1)
         ]
-        values["regions"] = ", ".join(self.string_list("regions"))[:500]
+        values["regions"] = ", ".join(self.string_list("regions"))
+        if len(values["regions"]) > limit(PracticePage, "regions"):
+            self.error(
+                "regions",
+                f"together are {len(values['regions'])} characters long; the maximum is "
+                f"{limit(PracticePage, 'regions')}.",
+            )
         values["start_year"] = self.year("start_year")
         values["end_year"] = self.year("end_year")
         if (
@@ -225,7 +274,7 @@ class RecordValidator:
         values["last_update_year"] = self.year("last_update_year")
 
         evaluation = self.raw.get("evaluation_type") or "none"
-        if evaluation not in EVALUATION_TYPES:
+        if not isinstance(evaluation, str) or evaluation not in EVALUATION_TYPES:
             self.error(
                 "evaluation_type",
                 f"must be one of {', '.join(EVALUATION_TYPES)}, not {evaluation!r}.",
@@ -239,11 +288,14 @@ class RecordValidator:
             self.country("country_of_origin", country_of_origin) if country_of_origin else ""
         )
         language = self.raw.get("language") or "en"
-        if language not in LANGUAGE_CODES:
+        if not isinstance(language, str):
+            self.error("language", f"must be one language code such as en, not {language!r}.")
+            language = "en"
+        elif language not in LANGUAGE_CODES:
             self.error("language", f"{language!r} is not a language code such as en, fr or nl.")
             language = "en"
         values["language"] = language
-        values["source_url"] = self.url("source_url")
+        values["source_url"] = self.url("source_url", limit(PracticePage, "source_url"))
 
         self._cities(record)
         self._organisation(record)
@@ -265,7 +317,9 @@ class RecordValidator:
             if not isinstance(item, dict):
                 self.error(path, "must be an object with a name and a country.")
                 continue
-            name = self.text(f"{path}.name", required=True, max_length=255, source=item)
+            name = self.text(
+                f"{path}.name", required=True, max_length=limit(PracticePage, "title"), source=item
+            )
             code = self.country(f"{path}.country", item["country"]) if item.get("country") else ""
             if name and not any(c.name.lower() == name.lower() for c in record.cities):
                 record.cities.append(CityRef(name=name, country=code))
@@ -275,12 +329,16 @@ class RecordValidator:
         for key in set(organisation) - {"name", "description", "type"}:
             self.error(f"organisation.{key}", "is not a field of the organisation.")
         record.values["organisation_name"] = self.text(
-            "organisation.name", max_length=255, source=organisation
+            "organisation.name",
+            max_length=limit(PracticePage, "organisation_name"),
+            source=organisation,
         )
         record.values["organisation_description"] = to_rich_text(
             self.text("organisation.description", source=organisation)
         )
-        record.organisation_type = self.text("organisation.type", source=organisation)
+        record.organisation_type = self.text(
+            "organisation.type", max_length=TERM_LENGTH, source=organisation
+        )
 
     def _contact(self, record):
         contact = self.obj("contact")
@@ -288,8 +346,12 @@ class RecordValidator:
         for key in set(contact) - allowed:
             self.error(f"contact.{key}", "is not a field of the contact details.")
         values = record.values
-        values["contact_name"] = self.text("contact.name", max_length=255, source=contact)
-        email = self.text("contact.email", max_length=254, source=contact)
+        values["contact_name"] = self.text(
+            "contact.name", max_length=limit(PracticePage, "contact_name"), source=contact
+        )
+        email = self.text(
+            "contact.email", max_length=limit(PracticePage, "contact_email"), source=contact
+        )
         if email:
             try:
                 EmailValidator()(email)
@@ -297,8 +359,12 @@ class RecordValidator:
                 self.error("contact.email", f"{email!r} is not a valid email address.")
                 email = ""
         values["contact_email"] = email
-        values["contact_phone"] = self.text("contact.phone", max_length=60, source=contact)
-        values["contact_website"] = self.url("contact.website", source=contact)
+        values["contact_phone"] = self.text(
+            "contact.phone", max_length=limit(PracticePage, "contact_phone"), source=contact
+        )
+        values["contact_website"] = self.url(
+            "contact.website", limit(PracticePage, "contact_website"), source=contact
+        )
         values["contact_address"] = self.text("contact.address", source=contact)
         values["contact_consent"] = self.boolean("contact.public", source=contact)
 
@@ -314,7 +380,12 @@ class RecordValidator:
             if not isinstance(item, dict):
                 self.error(path, "must be an object with name, date, place and subject.")
                 continue
-            name = self.text(f"{path}.name", required=True, max_length=255, source=item)
+            name = self.text(
+                f"{path}.name",
+                required=True,
+                max_length=limit(PracticePresentation, "name"),
+                source=item,
+            )
             raw_date = item.get("date")
             meeting_date = None
             if raw_date:
@@ -328,7 +399,15 @@ class RecordValidator:
                 Presentation(
                     name=name,
                     date=meeting_date,
-                    place=self.text(f"{path}.place", max_length=255, source=item),
-                    subject=self.text(f"{path}.subject", max_length=255, source=item),
+                    place=self.text(
+                        f"{path}.place",
+                        max_length=limit(PracticePresentation, "place"),
+                        source=item,
+                    ),
+                    subject=self.text(
+                        f"{path}.subject",
+                        max_length=limit(PracticePresentation, "subject"),
+                        source=item,
+                    ),
                 )
             )

@@ -177,6 +177,9 @@ PRACTICE_WORD_LIMITS = {
 }
 # "Choose 2 key themes" on the RAN template; checked when a practice is published.
 PRACTICE_KEY_THEMES_REQUIRED = int(os.environ.get("PRACTICE_KEY_THEMES_REQUIRED", "2"))
+# Importer: the largest file it reads (MB) and the longest text of one field (characters).
+PRACTICE_IMPORT_MAX_FILE_MB = int(os.environ.get("PRACTICE_IMPORT_MAX_FILE_MB", "50"))
+PRACTICE_IMPORT_MAX_TEXT_LENGTH = int(os.environ.get("PRACTICE_IMPORT_MAX_TEXT_LENGTH", "50000"))
 # Importer: files with more records than this show a progress bar.
 PRACTICE_IMPORT_PROGRESS_THRESHOLD = 20
 

@@ -43,7 +43,9 @@ class DocumentPrivacyTests(TestCase):
         self.orphan_doc = document("Orphan annex")
         self.ghent_collection = CityEditorGroup.objects.get(city=self.ghent).collection
         self.ghent_doc = document("Ghent upload", self.ghent_collection)
-        PracticePageFactory(title="Public", parent=self.lisbon, description=linking(self.public_doc))
+        PracticePageFactory(
+            title="Public", parent=self.lisbon, description=linking(self.public_doc)
+        )
         hidden = PracticePageFactory(
             title="Members only", parent=self.lisbon, description=linking(self.members_doc)
         )
