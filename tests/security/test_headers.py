@@ -1,0 +1,78 @@
+"""Response headers and deployment settings (issue 12, finding 10)."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import TestCase
+
+
+class HeaderTests(TestCase):
+    """The public site sends a Content-Security-Policy; the admin still works."""
+
+    def test_public_pages_send_a_content_security_policy(self):
+        for path in ("/", "/practices/", "/accounts/login/"):
+            with self.subTest(path=path):
+                policy = self.client.get(path)["Content-Security-Policy"]
+                for directive in (
+                    "default-src 'self'",
+                    "object-src 'none'",
+                    "base-uri 'self'",
+                    "form-action 'self'",
+                    "frame-ancestors 'self'",
+                ):
+                    self.assertIn(directive, policy)
+                self.assertNotIn("unsafe-inline", policy)
+
+    def test_the_admin_sign_in_page_still_works(self):
+        self.assertEqual(self.client.get("/admin/login/").status_code, 200)
+
+
+class DeploymentCheckTests(TestCase):
+    """`manage.py check --deploy` under production settings warns about nothing."""
+
+    def test_check_deploy_is_clean_with_the_documented_variables(self):
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "practicehub.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "hub.example.org",
+        }
+        for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "WAGTAILADMIN_BASE_URL"):
+            environment.pop(name, None)  # the defaults are what is checked
+        done = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("no issues", done.stdout)
+
+    def test_production_links_use_the_public_address(self):
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "practicehub.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "hub.example.org,www.hub.example.org",
+        }
+        environment.pop("WAGTAILADMIN_BASE_URL", None)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.conf import settings; print(settings.WAGTAILADMIN_BASE_URL)",
+            ],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        self.assertEqual(done.stdout.strip().splitlines()[-1], "https://hub.example.org")
