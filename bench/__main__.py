@@ -143,14 +143,9 @@ def worker(options):
 
         server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
         try:
-            settings = {
-                "BACKEND": "search.backends.elasticsearch",
-                "URL": server.url,
-                "INDEX": "bench-practices",
-                "TIMEOUT": 120,
-                "OPTIONS": {"node_class": "tests.search.transport.PlainJsonNode"},
-            }
-            with override_settings(PRACTICE_SEARCH=settings):
+            from .settings import osmem_search
+
+            with override_settings(PRACTICE_SEARCH=osmem_search(server.url)):
                 result["rebuild"] = measure.measure_rebuild()
                 compare = _load(RESULTS / f"postgres-{options.size}-search.json")
                 result.update(
@@ -183,15 +178,9 @@ def publish_phase(engine, measure):
 
     server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
     try:
-        os.environ["BENCH_ELASTICSEARCH_URL"] = server.url
-        settings = {
-            "BACKEND": "search.backends.elasticsearch",
-            "URL": server.url,
-            "INDEX": "bench-practices",
-            "TIMEOUT": 120,
-            "OPTIONS": {"node_class": "tests.search.transport.PlainJsonNode"},
-        }
-        with override_settings(PRACTICE_SEARCH=settings):
+        from .settings import osmem_search
+
+        with override_settings(PRACTICE_SEARCH=osmem_search(server.url)):
             from search.backends import get_backend
 
             get_backend().rebuild()

@@ -39,16 +39,22 @@ PRACTICE_ALLOW_VOLUME_DATA = True
 # Databases the generator must never touch, whatever the environment says.
 BENCH_FORBIDDEN_DATABASES = {"practicehub", str(BASE_DIR / "db.sqlite3")}
 
-# The Elasticsearch engine on osmem-server, for this process and for the task workers the
-# publish measurement starts (bench/measure.py: measure_publish).
-if os.environ.get("BENCH_ELASTICSEARCH_URL"):
-    PRACTICE_SEARCH = {
+
+def osmem_search(url):
+    """PRACTICE_SEARCH for the Elasticsearch engine on the osmem-server at `url`."""
+    return {
         "BACKEND": "search.backends.elasticsearch",
-        "URL": os.environ["BENCH_ELASTICSEARCH_URL"],
+        "URL": url,
         "INDEX": "bench-practices",
         "TIMEOUT": 120,
         # osmem-server needs plain JSON media types (tests/search/transport.py).
         "OPTIONS": {"node_class": "tests.search.transport.PlainJsonNode"},
     }
+
+
+# The Elasticsearch engine on osmem-server, for this process and for the task workers the
+# publish measurement starts (bench/measure.py: measure_publish).
+if os.environ.get("BENCH_ELASTICSEARCH_URL"):
+    PRACTICE_SEARCH = osmem_search(os.environ["BENCH_ELASTICSEARCH_URL"])
 else:
     PRACTICE_SEARCH = {"BACKEND": "search.backends.database"}
