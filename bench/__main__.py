@@ -32,7 +32,7 @@ SQLITE_SIZES = ("1k", "10k")
 # osmem-server analyses each document's texts four times (6-8 ms of its CPU a document), so a
 # 10k rebuild takes about a minute here; 100k would take a quarter of an hour.
 ES_SIZES = "1k,10k"
-PHASES = ("search", "flatten", "pdf", "http", "publish")
+PHASES = ("search", "flatten", "pdf", "http", "publish", "bundles")
 
 
 def database_url(engine, size):
@@ -306,6 +306,13 @@ def run_all(options):
                     bench_env(prepare(source, size, options.seed)),
                     check=False,
                 )  # fmt: skip
+        if "bundles" in phases and size == "10k":
+            from .http import bundle_load_test
+
+            url = prepare("postgres", size, options.seed)
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            result = bundle_load_test(url)
+            (RESULTS / f"postgres-{size}-bundles.json").write_text(json.dumps(result, indent=1))
         if "http" in phases and size == "10k":
             from .http import load_test
 

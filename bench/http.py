@@ -65,6 +65,8 @@ def server_env(database_url, static_root):
         DJANGO_STATIC_ROOT=str(static_root),
         DJANGO_MEDIA_ROOT=str(Path(static_root).parent / "media"),
         DJANGO_LOG_LEVEL="ERROR",
+        # Plain HTTP on loopback: production's HTTPS redirect would answer every request 301.
+        DJANGO_SECURE_SSL_REDIRECT="false",
     )
 
 
@@ -86,18 +88,28 @@ def sample_paths(database_url, count=20):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def wrk(base, paths, workdir):
-    """Run wrk at CONNECTIONS for DURATION seconds over `paths`; return its figures."""
-    script = Path(workdir) / "paths.lua"
+def start_wrk(base, paths, workdir, connections=CONNECTIONS, name="paths"):
+    """Start wrk at `connections` for DURATION seconds over `paths`; return the process."""
+    script = Path(workdir) / f"{name}.lua"
     script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
-    output = subprocess.run(  # noqa: S603
-        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION}s", "-s", str(script),  # noqa: S607
-         "--timeout", "10s", base],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+    return subprocess.Popen(  # noqa: S603
+        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{DURATION}s",  # noqa: S607
+         "-s", str(script), "--timeout", "10s", base],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def wrk_figures(process):
+    """Wait for a wrk process started by start_wrk(); return its figures."""
+    output, _ = process.communicate()
     figures = json.loads(re.search(r"BENCH (\{.*\})", output).group(1))
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures
+
+
+def wrk(base, paths, workdir):
+    """Run wrk at CONNECTIONS for DURATION seconds over `paths`; return its figures."""
+    return wrk_figures(start_wrk(base, paths, workdir))
 
 
 def wait_for(url, timeout=60):
@@ -153,4 +165,84 @@ def load_test(database_url):
         "connections": CONNECTIONS,
         "duration": DURATION,
         "targets": targets,
+    }
+
+
+BUNDLE_SIZE = 50
+HOME_CONNECTIONS = 2
+
+
+def bundle_paths(database_url, count=CONNECTIONS):
+    """`count` bundle URLs of BUNDLE_SIZE distinct public practices each (read in a child)."""
+    code = (
+        "import django, json; django.setup();"
+        "from practices.models import PracticePage;"
+        "from django.contrib.auth.models import AnonymousUser;"
+        "ids = list(PracticePage.objects.visible_to(AnonymousUser()).order_by('pk')"
+        f"[:{count * BUNDLE_SIZE}].values_list('pk', flat=True));"
+        f"print(json.dumps([ids[i:i + {BUNDLE_SIZE}] for i in range(0, len(ids), {BUNDLE_SIZE})]))"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_DATABASE_URL=database_url)
+    output = subprocess.run(  # noqa: S603
+        [PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    groups = json.loads(output.strip().splitlines()[-1])
+    return ["/sheets/bundle/?ids=" + ",".join(str(pk) for pk in group) for group in groups]
+
+
+def bundle_load_test(database_url):
+    """Anonymous 50-practice bundle requests at c=8 for 30 s against gunicorn (2 workers) and
+    one task worker, while the home page is loaded at c=2: does the site stay responsive?"""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk).")
+    bundles = bundle_paths(database_url)
+    workdir = tempfile.mkdtemp(prefix="ph-bench-bundles-")
+    static_root = Path(workdir) / "static"
+    env = server_env(database_url, static_root)
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    # The rendered bundles and the task queue start empty, as for a new attack.
+    subprocess.run(  # noqa: S603
+        [PYTHON, "-c", "import django; django.setup();"
+         "from django_tasks_db.models import DBTaskResult; DBTaskResult.objects.all().delete()"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    port = free_port()
+    log = Path(workdir) / "gunicorn.log"
+    with log.open("w") as log_file:
+        server = subprocess.Popen(  # noqa: S603
+            [GUNICORN, "practicehub.wsgi:application", "--workers", str(WORKERS),
+             "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        worker = subprocess.Popen(  # noqa: S603
+            [PYTHON, "manage.py", "db_worker", "--no-reload", "--verbosity=0"], cwd=ROOT, env=env
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base + "/")
+            for _ in range(WARM_UP):
+                urllib.request.urlopen(base + "/", timeout=60).read()  # noqa: S310
+            home_alone = wrk_figures(start_wrk(base, ["/"], workdir, HOME_CONNECTIONS, "home"))
+            attack = start_wrk(base, bundles, workdir, CONNECTIONS, "bundles")
+            home = start_wrk(base, ["/"], workdir, HOME_CONNECTIONS, "home-under-attack")
+            home_under_attack, bundle_figures = wrk_figures(home), wrk_figures(attack)
+        finally:
+            for process in (server, worker):
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+    killed = log.read_text().count("WORKER TIMEOUT")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "engine": "postgres",
+        "size": "10k",
+        "workers": WORKERS,
+        "bundle_connections": CONNECTIONS,
+        "home_connections": HOME_CONNECTIONS,
+        "duration": DURATION,
+        "home_alone": home_alone,
+        "home_under_attack": home_under_attack,
+        "bundles": bundle_figures,
+        "workers_killed": killed,
     }

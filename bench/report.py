@@ -267,6 +267,33 @@ def tables(results):
                 f"{_ms(target['max'])} | {target['errors']} ({target.get('timeouts', '?')} "
                 f"timeouts of 10 s, {target.get('status_errors', '?')} non-2xx) |"
             )
+    for key in _sorted(rows, "bundles"):
+        data = rows[key]
+        out.append(
+            f"\n### Anonymous PDF bundles under load ({key[1]} practices; gunicorn, "
+            f"{data['workers']} workers, one task worker, PostgreSQL, production settings; "
+            f"{data['bundle_connections']} connections asking for 50-practice bundles and "
+            f"{data['home_connections']} for the home page, {data['duration']} s)\n"
+        )
+        out.append(
+            f"Gunicorn workers killed at the 30 s timeout: {data['workers_killed']}. "
+            "Bundle answers are 202 (being prepared), 200 (ready) or 429 (limit reached; counted "
+            "as non-2xx by wrk).\n"
+        )
+        out.append("| target | requests | requests/s | p50 ms | p95 ms | max ms | errors |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for name, label in (
+            ("home_alone", "home page alone"),
+            ("home_under_attack", "home page during the bundle requests"),
+            ("bundles", "bundle requests"),
+        ):
+            target = data[name]
+            out.append(
+                f"| {label} | {target['requests']:,} | {target['rps']:.1f} | "
+                f"{_ms(target['p50'])} | {_ms(target['p95'])} | {_ms(target['max'])} | "
+                f"{target['errors']} ({target.get('timeouts', '?')} timeouts, "
+                f"{target.get('status_errors', '?')} non-2xx) |"
+            )
     out.append("\n### Runs (search/ was still changing: a digest of the code each run measured)\n")
     out.append("| run | code digest | load before→after |")
     out.append("|---|---|---|")

@@ -1,6 +1,7 @@
 """The search page: the practices index served as a faceted search (a GET form, no JavaScript)."""
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
@@ -85,8 +86,22 @@ def practice_search(request, index_page):
         "current_sort": params.sort,
         "pagination": _pagination(form, result),
         "clear_query": form.querystring(keep_text=False, keep_filters=False),
+        "bundle_query": _bundle_query(result),
     }
     return TemplateResponse(request, "search/practice_search.html", context)
+
+
+def _bundle_query(result):
+    """The query string of the PDF bundle of this page of results ("" when there are none).
+
+    One page of results is at most RESULTS_PER_PAGE practices, within the bundle cap; the
+    bundle view applies the visibility rule again.
+    """
+    if not result.page_ids:
+        return ""
+    return urlencode(
+        {"ids": ",".join(str(pk) for pk in result.page_ids), "title": gettext("Search results")}
+    )
 
 
 def _cards(result, user):

@@ -10,6 +10,7 @@ from django.test import TestCase, override_settings
 from practices.models import PracticeIndexPage
 from search.forms import MAX_QUERY_LENGTH
 from tests.factories import CityPageFactory, PracticePageFactory
+from tests.practices.pdf_helpers import pdf_text
 
 from . import data
 from .engines import ElasticsearchEngine, closed_port_url, elasticsearch_settings, rebuild_index
@@ -57,6 +58,21 @@ class SearchPageTests(TestCase):
         self.assertIn("6 practices", html)
         for title in HIDDEN_TITLES:
             self.assertNotIn(title, html)
+
+    def test_the_results_can_be_downloaded_as_one_pdf(self):
+        html = self.get("?q=mentoring")
+        link = re.search(r'<p class="bundle-link"><a href="([^"]+)">([^<]+)</a>', html)
+        self.assertIsNotNone(link, "no PDF link above the results")
+        self.assertEqual(link.group(2), "Download these 2 practices as one PDF")
+        response = self.client.get(unescape(link.group(1)))  # tasks run at once in the tests
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        text = pdf_text(response.getvalue())
+        self.assertIn("Search results", text)
+        self.assertIn("Youth mentoring", text)
+        self.assertIn("Family support line", text)
+        for title in HIDDEN_TITLES:
+            self.assertNotIn(title, text)
+        self.assertNotIn('class="bundle-link"', self.get("?q=zebra"))
 
     def test_the_form_is_a_labelled_get_form(self):
         html = self.get()
