@@ -38,6 +38,16 @@ def is_member(user):
     return user.groups.filter(name__in=(MEMBERS_GROUP, CURATORS_GROUP)).exists()
 
 
+def contact_visible(consent, user, member=None):
+    """Whether `user` sees a practice's contact details: with consent anyone, else members.
+
+    `member` is is_member(user) when the caller knows it already (one question for many).
+    """
+    if consent:
+        return True
+    return is_member(user) if member is None else member
+
+
 def visible_pages(pages, user):
     """`pages` narrowed to the live ones outside every view restriction `user` does not pass."""
     pages = pages.live()

@@ -33,7 +33,7 @@ from wagtail.search import index
 
 from ..forms import PracticePageForm
 from ..rules import word_count
-from ..visibility import is_member, visible_pages
+from ..visibility import contact_visible, visible_pages
 from .fields import IndexedRichTextField
 from .vocabularies import KeyTheme, TaggedPractice
 
@@ -734,7 +734,7 @@ class PracticePage(RoutablePageMixin, Page):
 
     def contact_visible_to(self, user):
         """Contact details are public with consent; otherwise only members see them."""
-        return self.contact_consent or is_member(user)
+        return contact_visible(self.contact_consent, user)
 
     def get_context(self, request, *args, **kwargs):
         """Add whether this visitor may see the contact block."""

@@ -9,6 +9,7 @@ in a web worker that was enough for two requests to take the site down.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from ..models import PracticePage
+from ..visibility import contact_visible, is_member
 from .cache import open_stored_name, store_named
 from .render import PRACTICE_PREFETCH, render_bundle
 
@@ -29,6 +31,30 @@ logger = logging.getLogger(__name__)
 # How long the web processes remember which task renders a bundle (seconds): longer than a
 # busy queue takes to reach it, short enough that a lost task is queued again soon.
 QUEUED_FOR = 15 * 60
+
+
+@dataclass(frozen=True)
+class BundleItem:
+    """What a bundle's name depends on for one practice: its revision and contact block."""
+
+    pk: int
+    revision: int | None
+    published: object
+    show_contact: bool
+
+
+def bundle_items(practice_ids, user):
+    """The BundleItems of the ids `user` may see, in the order asked for: one query for the
+    rows the web process needs to name a bundle (the worker loads the pages themselves)."""
+    member = is_member(user)  # asked once, not once a practice
+    rows = (
+        PracticePage.objects.visible_to(user)
+        .filter(pk__in=practice_ids)
+        .values_list("pk", "live_revision_id", "last_published_at", "contact_consent")
+    )
+    by_id = {pk: BundleItem(pk, revision, published, contact_visible(consent, user, member))
+             for pk, revision, published, consent in rows}  # fmt: skip
+    return [by_id[pk] for pk in practice_ids if pk in by_id]
 
 
 def bundle_entries(practice_ids, user):
@@ -143,7 +169,7 @@ def seconds_to_next_window():
     return int(window - timezone.now().timestamp() % window) + 1
 
 
-def request_bundle(request, storage_name, entries, *, title, criteria, left_out):
+def request_bundle(request, storage_name, items, *, title, criteria, left_out):
     """Return (state, open file or None) for the bundle stored as `storage_name`, queueing
     its render task unless one is queued or running already, or the visitor's limit is
     reached."""
@@ -170,7 +196,7 @@ def request_bundle(request, storage_name, entries, *, title, criteria, left_out)
     if not may_queue_bundle(request):
         return BundleState.LIMITED, None
     result = render_bundle_task.enqueue(
-        [page.pk for page, _show in entries],
+        [item.pk for item in items],
         user.pk if user.is_authenticated else None,
         str(title),
         [[str(label), str(value)] for label, value in criteria],

@@ -281,9 +281,9 @@ def open_city_factsheet(city, user):
     )
 
 
-def bundle_storage_name(entries, *, title, criteria, left_out):
-    """The storage name of the bundle of `entries` ((practice, show_contact) pairs in print
-    order) with this cover: one file per distinct content, shared by readers who see the same.
+def bundle_storage_name(items, *, title, criteria, left_out):
+    """The storage name of the bundle of `items` (bundles.BundleItem, in print order) with
+    this cover: one file per distinct content, shared by readers who see the same.
 
     The practices' revisions and the search index generation (which moves on any change to a
     practice, a city, a network or a vocabulary term: search.models.IndexGeneration) stand in
@@ -298,7 +298,7 @@ def bundle_storage_name(entries, *, title, criteria, left_out):
         str(title),
         [[str(label), str(value)] for label, value in criteria],
         left_out,
-        [[page.pk, page.live_revision_id, page.last_published_at, show] for page, show in entries],
+        [[item.pk, item.revision, item.published, item.show_contact] for item in items],
     ]
     mac = salted_hmac("practices.sheets.bundle", short_hash(key), algorithm="sha256")
     return f"{settings.PRACTICE_SHEET_CACHE_DIR}/bundle/{mac.hexdigest()[:32]}.pdf"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from .bundles import BundleState, bundle_entries, request_bundle, seconds_to_next_window
+from .bundles import BundleState, bundle_items, request_bundle, seconds_to_next_window
 from .cache import bundle_storage_name, open_city_factsheet, open_practice_sheet
 from .forms import BundleForm, bundle_limit_message
 
@@ -105,20 +105,20 @@ def bundle_response(request, practice_ids, *, title="", criteria=()):
     practice_ids = list(dict.fromkeys(practice_ids))
     if len(practice_ids) > settings.PRACTICE_BUNDLE_MAX:
         return bundle_problem(request, bundle_limit_message(len(practice_ids)), status=400)
-    entries = bundle_entries(practice_ids, request.user)
+    items = bundle_items(practice_ids, request.user)
     title = title or _("Practice sheets")
-    left_out = len(practice_ids) - len(entries)
+    left_out = len(practice_ids) - len(items)
     state, handle = BundleState.EMPTY, None
-    if entries:
-        name = bundle_storage_name(entries, title=title, criteria=criteria, left_out=left_out)
+    if items:
+        name = bundle_storage_name(items, title=title, criteria=criteria, left_out=left_out)
         state, handle = request_bundle(
-            request, name, entries, title=title, criteria=criteria, left_out=left_out
+            request, name, items, title=title, criteria=criteria, left_out=left_out
         )
     if state == BundleState.READY:
         today = timezone.localdate()
         return pdf_file_response(request, handle, f"practice-sheets-{today:%Y-%m-%d}.pdf")
     if state == BundleState.QUEUED:
-        context = {"count": len(entries), "refresh_seconds": BUNDLE_REFRESH_SECONDS}
+        context = {"count": len(items), "refresh_seconds": BUNDLE_REFRESH_SECONDS}
         response = render(request, "practices/pdf/bundle_waiting.html", context, status=202)
         response["Retry-After"] = str(BUNDLE_REFRESH_SECONDS)
         patch_cache_control(response, no_store=True)
