@@ -81,11 +81,29 @@ def sample_paths(database_url, count=20):
         f"pages = [p.get_url() for p in PracticePage.objects.live().order_by('pk')[:{count}]];"
         "print(json.dumps({'search': search, 'practice': pages}))"
     )
+    return child_json(database_url, code)
+
+
+def child_json(database_url, code):
+    """Run `code` in a child process on the bench database; return the JSON it prints last."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_DATABASE_URL=database_url)
     output = subprocess.run(  # noqa: S603
         [PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def prepared_server(database_url, prefix):
+    """A scratch folder and the environment of a production-settings server on the bench
+    database, its static files collected; fails early when wrk is missing."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk).")
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    env = server_env(database_url, Path(workdir) / "static")
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    return workdir, env
 
 
 def start_wrk(base, paths, workdir, connections=CONNECTIONS, name="paths"):
@@ -127,15 +145,8 @@ def wait_for(url, timeout=60):
 
 def load_test(database_url):
     """Serve the bench database with gunicorn and load the search and practice pages."""
-    if not shutil.which("wrk"):
-        raise RuntimeError("wrk is not installed (apt-get install -y wrk).")
     paths = sample_paths(database_url)
-    workdir = tempfile.mkdtemp(prefix="ph-bench-http-")
-    static_root = Path(workdir) / "static"
-    env = server_env(database_url, static_root)
-    subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    workdir, env = prepared_server(database_url, "ph-bench-http-")
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [GUNICORN, "practicehub.wsgi:application", "--workers", str(WORKERS),
@@ -182,26 +193,15 @@ def bundle_paths(database_url, count=CONNECTIONS):
         f"[:{count * BUNDLE_SIZE}].values_list('pk', flat=True));"
         f"print(json.dumps([ids[i:i + {BUNDLE_SIZE}] for i in range(0, len(ids), {BUNDLE_SIZE})]))"
     )
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_DATABASE_URL=database_url)
-    output = subprocess.run(  # noqa: S603
-        [PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-    groups = json.loads(output.strip().splitlines()[-1])
+    groups = child_json(database_url, code)
     return ["/sheets/bundle/?ids=" + ",".join(str(pk) for pk in group) for group in groups]
 
 
 def bundle_load_test(database_url):
     """Anonymous 50-practice bundle requests at c=8 for 30 s against gunicorn (2 workers) and
     one task worker, while the home page is loaded at c=2: does the site stay responsive?"""
-    if not shutil.which("wrk"):
-        raise RuntimeError("wrk is not installed (apt-get install -y wrk).")
     bundles = bundle_paths(database_url)
-    workdir = tempfile.mkdtemp(prefix="ph-bench-bundles-")
-    static_root = Path(workdir) / "static"
-    env = server_env(database_url, static_root)
-    subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    workdir, env = prepared_server(database_url, "ph-bench-bundles-")
     # The rendered bundles and the task queue start empty, as for a new attack.
     subprocess.run(  # noqa: S603
         [PYTHON, "-c", "import django; django.setup();"
