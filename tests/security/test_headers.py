@@ -42,6 +42,9 @@ class DeploymentCheckTests(TestCase):
         }
         for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "WAGTAILADMIN_BASE_URL"):
             environment.pop(name, None)  # the defaults are what is checked
+        # Set for this test process by the browser tests (tests/browser/conftest.py); a
+        # deployment never has it, and check --deploy rightly refuses it.
+        environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         done = subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
             cwd=settings.BASE_DIR,
