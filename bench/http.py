@@ -93,6 +93,15 @@ def child_json(database_url, code):
     return json.loads(output.strip().splitlines()[-1])
 
 
+def start_gunicorn(env, port, *options, **popen):
+    """Start gunicorn with WORKERS workers on loopback `port`; return the process."""
+    return subprocess.Popen(  # noqa: S603 - our own command line
+        [GUNICORN, "practicehub.wsgi:application", "--workers", str(WORKERS),
+         "--bind", f"127.0.0.1:{port}", *options],
+        cwd=ROOT, env=env, **popen,
+    )  # fmt: skip
+
+
 def prepared_server(database_url, prefix):
     """A scratch folder and the environment of a production-settings server on the bench
     database, its static files collected; fails early when wrk is missing."""
@@ -148,11 +157,7 @@ def load_test(database_url):
     paths = sample_paths(database_url)
     workdir, env = prepared_server(database_url, "ph-bench-http-")
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [GUNICORN, "practicehub.wsgi:application", "--workers", str(WORKERS),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    server = start_gunicorn(env, port, "--log-level", "warning")
     base = f"http://127.0.0.1:{port}"
     targets = []
     try:
@@ -211,11 +216,9 @@ def bundle_load_test(database_url):
     port = free_port()
     log = Path(workdir) / "gunicorn.log"
     with log.open("w") as log_file:
-        server = subprocess.Popen(  # noqa: S603
-            [GUNICORN, "practicehub.wsgi:application", "--workers", str(WORKERS),
-             "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        server = start_gunicorn(
+            env, port, "--timeout", "30", stdout=log_file, stderr=subprocess.STDOUT
+        )
         worker = subprocess.Popen(  # noqa: S603
             [PYTHON, "manage.py", "db_worker", "--no-reload", "--verbosity=0"], cwd=ROOT, env=env
         )

@@ -1,8 +1,9 @@
 """What every background task of Practice Hub shares: retries with a back-off.
 
-django-tasks runs a task once; a failed task stays failed. Index updates, bundles and
-e-mails fail for passing reasons (a cluster restarting, a locked SQLite file), so the tasks
-that should try again are declared with `@task(takes_context=True)` on top of `@retried`:
+django-tasks runs a task once; a failed task stays failed. Index updates fail for passing
+reasons (a cluster restarting, a locked SQLite file), so the tasks that should try again are
+declared with `@task(takes_context=True)` on top of `@retried` (a bundle is not: its reader's
+next reload queues it again):
 
     @task(takes_context=True)
     @retried
@@ -33,6 +34,11 @@ def will_retry(attempt):
     return attempt < settings.PRACTICE_TASK_MAX_ATTEMPTS
 
 
+def is_retried(task):
+    """Whether `task` (a django-tasks Task) queues itself again when it fails."""
+    return getattr(task.func, "retried", False)
+
+
 def retried(func):
     """Wrap a task function so that a failure queues the same call again (see the module)."""
 
@@ -60,4 +66,5 @@ def retried(func):
 
     # django-tasks reads the signature to find `context`: show it the wrapper's, not func's.
     del run.__wrapped__
+    run.retried = True  # what the task report asks (practices/task_report.py)
     return run

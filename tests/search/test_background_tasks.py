@@ -472,6 +472,12 @@ class BundlesOnTheWorkerTests(LeakFixtures, TestCase):
             .filter(traceback__contains="OSError: disk full")
             .exists()
         )
+        self.client.force_login(self.curator)
+        report = self.client.get("/admin/reports/background-tasks/", {"status": "FAILED"})
+        self.assertContains(report, "Render a PDF bundle of 1 practice")
+        self.assertContains(report, "Gave up")  # bundles are queued again by a reload instead
+        self.assertNotContains(report, "Tried again")
+        self.client.logout()
         failed = self.bundle(self.public_practice)
         self.assertContains(failed, "The PDF could not be made this time.", status_code=503)
         self.assertContains(self.bundle(self.public_practice), "being prepared", status_code=202)
