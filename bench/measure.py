@@ -172,7 +172,7 @@ def font_subsetter():
 
 def measure_pdf(warm_runs=5, cached_runs=30):
     """Sheet render time cold (first in the process), warm (later renders) and cached
-    (a download served from storage through the page's pdf/ route)."""
+    (a download served from storage through /sheets/practice/<id>/)."""
     import shutil
 
     from django.conf import settings
@@ -190,7 +190,7 @@ def measure_pdf(warm_runs=5, cached_runs=30):
     ]
     sizes = [len(_pdf)]
     client = Client()
-    url = pages[-1].get_url() + "pdf/"
+    url = pages[-1].sheet_url
 
     def download():
         # Sheets are streamed: a download is over when the body has been read.

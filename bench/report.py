@@ -236,13 +236,13 @@ def tables(results):
             f"{_ms(warm['max'])} |"
         )
         out.append(
-            "| first download through `pdf/` (render + store) | "
+            "| first download of `/sheets/practice/<id>/` (render + store) | "
             f"{_ms(data['first_download_ms'])} | – | – |"
         )
         cached = data["cached"]
         out.append(
-            f"| cached download through `pdf/` (n={cached['n']}) | {_ms(cached['p50'])} | "
-            f"{_ms(cached['p95'])} | {_ms(cached['max'])} |"
+            f"| cached download of `/sheets/practice/<id>/` (n={cached['n']}) | "
+            f"{_ms(cached['p50'])} | {_ms(cached['p95'])} | {_ms(cached['max'])} |"
         )
         out.append(
             f"\nSheet size {data['pdf_bytes']:,} bytes; fonts subset with "

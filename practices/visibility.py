@@ -48,6 +48,11 @@ def contact_visible(consent, user, member=None):
     return is_member(user) if member is None else member
 
 
+def page_visible(page, user):
+    """Whether `user` may see the one page `page`: visible_pages()'s rule without a query set."""
+    return page.live and not any(page.path.startswith(b.path) for b in blocked_pages(user))
+
+
 def visible_pages(pages, user):
     """`pages` narrowed to the live ones outside every view restriction `user` does not pass."""
     pages = pages.live()

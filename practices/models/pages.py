@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -343,12 +345,15 @@ class CityPage(RoutablePageMixin, Page):
             .order_by("title")
         )
 
+    @property
+    def factsheet_url(self):
+        """Where the city factsheet PDF is downloaded (served by id, without page routing)."""
+        return reverse("sheets:city", args=[self.pk])
+
     @path("pdf/")
     def pdf_factsheet(self, request):
-        """The city factsheet as a PDF (practices/sheets; Wagtail has applied view restrictions)."""
-        from practices.sheets.views import city_factsheet
-
-        return city_factsheet(request, self)
+        """The factsheet's former address, kept for links already shared."""
+        return redirect(self.factsheet_url, permanent=True)
 
 
 class EventPage(Page):
@@ -779,12 +784,15 @@ class PracticePage(RoutablePageMixin, Page):
                 break
         return (elsewhere + same_city)[:limit]
 
+    @property
+    def sheet_url(self):
+        """Where the practice sheet PDF is downloaded (served by id, without page routing)."""
+        return reverse("sheets:practice", args=[self.pk])
+
     @path("pdf/")
     def pdf_sheet(self, request):
-        """The practice sheet as a PDF (practices/sheets; Wagtail has applied view restrictions)."""
-        from practices.sheets.views import practice_sheet
-
-        return practice_sheet(request, self)
+        """The sheet's former address, kept for links already shared."""
+        return redirect(self.sheet_url, permanent=True)
 
     # --- Curation: values for the curators' listing and its exports
 

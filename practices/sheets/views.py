@@ -1,14 +1,17 @@
 """Serve sheets, factsheets and bundles with the same privacy rules as the pages.
 
-The practice sheet and the city factsheet are routes of their pages (`<page url>pdf/`), so
-Wagtail's page serving has already applied view restrictions (members-only practices send
-anonymous readers to the login page) before these functions run. Bundles are not a page: the
-bundle view filters with PracticePage.objects.visible_to() itself, and the task worker renders
-them (bundles.py).
+A practice sheet and a city factsheet are served at /sheets/practice/<id>/ and
+/sheets/city/<id>/: the page's id is all these routes need, so a stored sheet is sent without
+Wagtail's page routing (which cost more than the rest of a cached download). They ask
+visibility.page_visible(), the rule every listing uses; a members-only sheet sends anonymous
+readers to the login page, as the page itself does. The old page routes (`<page url>pdf/`)
+redirect there. Bundles are not a page: the bundle view filters with
+PracticePage.objects.visible_to() itself, and the task worker renders them (bundles.py).
 """
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -16,6 +19,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
+
+from practices.models import CityPage, PracticePage
+from practices.visibility import page_visible
 
 from .bundles import BundleState, bundle_items, request_bundle, seconds_to_next_window
 from .cache import bundle_storage_name, open_city_factsheet, open_practice_sheet
@@ -52,14 +58,41 @@ def pdf_file_response(request, handle, filename):
     return private_per_reader(request, response)
 
 
-def practice_sheet(request, page):
-    """The PDF sheet of a practice, as this reader may see the page."""
+def visible_page_or_refusal(request, model, page_id):
+    """Return (page, None) when the live `model` page `page_id` is visible to the reader, else
+    (None, response): the login page for an anonymous reader of restricted content.
+
+    Raises Http404 for an id that is not a live page of that type, and for a signed-in reader
+    the page is closed to, without saying which (that would tell what exists).
+    """
+    page = model.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise Http404
+    if page_visible(page, request.user):
+        return page, None
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(
+            request.get_full_path(), login_url=settings.WAGTAIL_FRONTEND_LOGIN_URL
+        )
+    raise Http404
+
+
+@require_GET
+def practice_sheet(request, page_id):
+    """The PDF sheet of practice `page_id`, as this reader may see it."""
+    page, refusal = visible_page_or_refusal(request, PracticePage, page_id)
+    if refusal:
+        return refusal
     handle, _rendered = open_practice_sheet(page, request.user)
     return pdf_file_response(request, handle, f"{page.slug}.pdf")
 
 
-def city_factsheet(request, page):
-    """The PDF factsheet of a city, listing the practices this reader may see."""
+@require_GET
+def city_factsheet(request, page_id):
+    """The PDF factsheet of city `page_id`, listing the practices this reader may see."""
+    page, refusal = visible_page_or_refusal(request, CityPage, page_id)
+    if refusal:
+        return refusal
     handle, _rendered = open_city_factsheet(page, request.user)
     return pdf_file_response(request, handle, f"{page.slug}-factsheet.pdf")
 

@@ -29,7 +29,7 @@ class FactsheetAudienceTests(TestCase):
         self.client.logout()
         if as_member:
             self.client.force_login(self.member)
-        return pdf_text(self.client.get(f"{self.city.url}pdf/").getvalue())
+        return pdf_text(self.client.get(self.city.factsheet_url).getvalue())
 
     def test_alternating_audiences_render_each_factsheet_once(self):
         with count_renders() as renders:
