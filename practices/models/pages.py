@@ -348,7 +348,8 @@ class CityPage(RoutablePageMixin, Page):
     @property
     def factsheet_url(self):
         """Where the city factsheet PDF is downloaded (served by id, without page routing)."""
-        return reverse("sheets:city", args=[self.pk])
+        # A page previewed before its first save has no id, and so no sheet yet.
+        return reverse("sheets:city", args=[self.pk]) if self.pk else ""
 
     @path("pdf/")
     def pdf_factsheet(self, request):
@@ -787,7 +788,8 @@ class PracticePage(RoutablePageMixin, Page):
     @property
     def sheet_url(self):
         """Where the practice sheet PDF is downloaded (served by id, without page routing)."""
-        return reverse("sheets:practice", args=[self.pk])
+        # A page previewed before its first save has no id, and so no sheet yet.
+        return reverse("sheets:practice", args=[self.pk]) if self.pk else ""
 
     @path("pdf/")
     def pdf_sheet(self, request):
