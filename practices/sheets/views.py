@@ -11,7 +11,7 @@ PracticePage.objects.visible_to() itself, and the task worker renders them (bund
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -125,6 +125,26 @@ def bundle(request):
     return bundle_response(request, ids, title=form.cleaned_data["title"], criteria=criteria)
 
 
+def wants_bundle_state(request):
+    """True for the waiting page's script asking how its bundle is doing (Accept: JSON)."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def bundle_state_response(request, state, *, message="", status=None):
+    """The bundle's state as JSON for the waiting page's script: {"state": "queued"} (202)
+    until the PDF is there ("ready"), when the script loads the page's URL to download it.
+    A bundle that will not come ("failed", "limited", "empty") carries the page's message."""
+    body = {"state": state, "message": str(message)} if message else {"state": state}
+    if status is None:
+        status = 202 if state == BundleState.QUEUED else 200
+    response = JsonResponse(body, status=status)
+    if state == BundleState.QUEUED:
+        response["Retry-After"] = str(BUNDLE_REFRESH_SECONDS)
+    patch_cache_control(response, no_store=True)
+    patch_vary_headers(response, ["Accept"])
+    return private_per_reader(request, response)
+
+
 def bundle_response(request, practice_ids, *, title="", criteria=()):
     """The bundle PDF of `practice_ids` (in that order) as request.user may see them, or the
     page saying it is being prepared (it reloads itself until the PDF is there).
@@ -147,32 +167,52 @@ def bundle_response(request, practice_ids, *, title="", criteria=()):
         state, handle = request_bundle(
             request, name, items, title=title, criteria=criteria, left_out=left_out
         )
+    if state == BundleState.READY and wants_bundle_state(request):
+        handle.close()  # the script only asks whether it is ready; it downloads next
+        return bundle_state_response(request, state)
     if state == BundleState.READY:
         today = timezone.localdate()
-        return pdf_file_response(request, handle, f"practice-sheets-{today:%Y-%m-%d}.pdf")
+        response = pdf_file_response(request, handle, f"practice-sheets-{today:%Y-%m-%d}.pdf")
+        patch_vary_headers(response, ["Accept"])  # the same URL answers the script in JSON
+        return response
+    if state == BundleState.QUEUED and wants_bundle_state(request):
+        return bundle_state_response(request, state)
     if state == BundleState.QUEUED:
         context = {"count": len(items), "refresh_seconds": BUNDLE_REFRESH_SECONDS}
         response = render(request, "practices/pdf/bundle_waiting.html", context, status=202)
         response["Retry-After"] = str(BUNDLE_REFRESH_SECONDS)
         patch_cache_control(response, no_store=True)
+        patch_vary_headers(response, ["Accept"])
         return private_per_reader(request, response)
+    message, status, retry_after = bundle_state_problem(state)
+    if wants_bundle_state(request):
+        # The script shows the message where the waiting text was: reloading would ask again
+        # (a failed render would be queued once more and count against the visitor's limit).
+        response = bundle_state_response(request, state, message=message, status=status)
+    else:
+        response = bundle_problem(request, message, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def bundle_state_problem(state):
+    """(message, HTTP status, Retry-After seconds or None) for a bundle that will not come."""
     if state == BundleState.LIMITED:
         wait = seconds_to_next_window()
         message = _(
             "You have asked for many new PDF bundles in a short time. Try again in "
             "%(minutes)d minutes, or download the practices' sheets one by one meanwhile."
         ) % {"minutes": max(1, round(wait / 60))}
-        response = bundle_problem(request, message, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return message, 429, wait
     if state == BundleState.FAILED:
         message = _(
             "The PDF could not be made this time. Reload this page to try again; if it "
             "fails again, download the practices' sheets one by one."
         )
-        return bundle_problem(request, message, status=503)
+        return message, 503, None
     message = _(
         "None of the requested practices exists or is available to you. "
         "Check the link, or sign in if you are a member."
     )
-    return bundle_problem(request, message, status=404)
+    return message, 404, None

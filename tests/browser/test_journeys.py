@@ -159,3 +159,35 @@ def test_a_city_editor_sees_their_unsaved_edit_in_the_live_preview(demo_site, ne
     screenshot(editor, "admin-live-preview")
     practice.refresh_from_db()
     assert practice.title.startswith("Building a sustainable")  # nothing was saved
+
+
+def test_a_visitor_waits_for_a_bundle_and_it_downloads_without_a_reload(
+    demo_site, new_page, settings
+):
+    import io
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from tests.task_queue import DATABASE_QUEUE, run_worker
+
+    settings.TASKS = DATABASE_QUEUE  # a real queue: the page waits until the worker has run
+    practices = list(PracticePage.objects.live().public().order_by("pk")[:3])
+    ids = ",".join(str(practice.pk) for practice in practices)
+    visitor = new_page()
+    problems = []
+    visitor.on("console", lambda message: message.type == "error" and problems.append(message))
+    visitor.goto(f"{demo_site}/sheets/bundle/?ids={ids}")
+    assert visitor.locator("h1").inner_text() == "Your PDF is being prepared"
+    visitor.evaluate("window.stillTheSamePage = true")
+    screenshot(visitor, "bundle-waiting")
+    with visitor.expect_download(timeout=30_000) as download_info:
+        run_worker()
+    data = Path(download_info.value.path()).read_bytes()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert practices[0].title.split()[0] in text
+    # The script asked for the state and started the download; the page never reloaded.
+    assert visitor.evaluate("window.stillTheSamePage") is True
+    assert visitor.get_by_text("Your PDF is ready and the download has started.").is_visible()
+    assert visitor.get_by_role("link", name="Download the PDF again").is_visible()
+    assert problems == []  # nothing refused by the Content-Security-Policy, no script error

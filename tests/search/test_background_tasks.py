@@ -35,6 +35,7 @@ from search.tasks import index_practices
 from tests.factories import PracticePageFactory, UserFactory
 from tests.leaks import LeakFixtures
 from tests.practices.pdf_helpers import count_renders, pdf_text
+from tests.task_queue import DATABASE_QUEUE, run_worker
 
 from . import data
 from .data import member
@@ -46,7 +47,6 @@ from .engines import (
     rebuild_index,
 )
 
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 INDEX_TASK = "search.tasks.index_practices"
 BUNDLE_TASK = "practices.sheets.bundles.render_bundle_task"
 BUNDLE_URL = "/sheets/bundle/"
@@ -56,25 +56,6 @@ def queued_index_tasks():
     """The practice ids of each queued index task, oldest first."""
     rows = DBTaskResult.objects.filter(task_path=INDEX_TASK, status=TaskResultStatus.READY)
     return [row.args_kwargs["args"][0] for row in rows.order_by("enqueued_at")]
-
-
-def run_worker():
-    """Run the real worker in this process until the queue is empty."""
-    # db_worker installs its own signal handlers; give the test runner its own back.
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    # Between tasks the worker closes connections Django would close after a request; inside
-    # a TestCase's transaction that would close the test's own connection. Django's test
-    # client keeps it open for requests in the same way.
-    try:
-        with mock.patch(
-            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-        ):
-            call_command(
-                "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
-            )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
 
 
 def found(text):
@@ -416,8 +397,11 @@ class BundlesOnTheWorkerTests(LeakFixtures, TestCase):
         for response in (waiting, again):
             self.assertContains(response, "Your PDF is being prepared", status_code=202)
             self.assertContains(
-                response, '<meta http-equiv="refresh" content="2">', status_code=202
+                response,
+                '<noscript><meta http-equiv="refresh" content="2"></noscript>',
+                status_code=202,
             )
+            self.assertContains(response, "js/bundle-wait.js", status_code=202)
             self.assertEqual(response["Retry-After"], "2")
         queued = DBTaskResult.objects.filter(task_path=BUNDLE_TASK)
         self.assertEqual(queued.count(), 1)  # the second request shares the first one's task
@@ -436,6 +420,41 @@ class BundlesOnTheWorkerTests(LeakFixtures, TestCase):
         text = pdf_text(ready.getvalue())
         self.assertIn("Openly listed practice", text)
         self.assertIn("Second open practice", text)
+
+    def ask_state(self, *pages):
+        """What the waiting page's script is told: (status, JSON body)."""
+        response = self.client.get(
+            BUNDLE_URL,
+            {"ids": ",".join(str(page.pk) for page in pages)},
+            headers={"Accept": "application/json"},
+        )
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertIn("no-store", response["Cache-Control"])
+        return response.status_code, response.json()
+
+    def test_the_script_is_told_queued_then_ready_and_the_page_then_downloads(self):
+        self.assertEqual(self.bundle(self.public_practice).status_code, 202)
+        self.assertEqual(self.ask_state(self.public_practice), (202, {"state": "queued"}))
+        self.assertEqual(DBTaskResult.objects.filter(task_path=BUNDLE_TASK).count(), 1)
+        run_worker()
+        self.assertEqual(self.ask_state(self.public_practice), (200, {"state": "ready"}))
+        ready = self.bundle(self.public_practice)
+        self.assertEqual(ready["Content-Type"], "application/pdf")
+        self.assertIn("Accept", ready["Vary"])
+
+    def test_the_script_is_told_why_a_bundle_will_not_come_without_queueing_it_again(self):
+        self.bundle(self.public_practice)
+        with mock.patch("practices.sheets.bundles.render_bundle", side_effect=OSError("disk full")):
+            run_worker()
+        status, answer = self.ask_state(self.public_practice)
+        self.assertEqual((status, answer["state"]), (503, "failed"))
+        self.assertIn("The PDF could not be made this time.", answer["message"])
+        self.assertFalse(
+            DBTaskResult.objects.filter(task_path=BUNDLE_TASK, status=TaskResultStatus.READY)
+        )
+        status, answer = self.ask_state(self.draft_practice)
+        self.assertEqual((status, answer["state"]), (404, "empty"))
+        self.assert_nothing_leaked(answer["message"])
 
     def test_a_bundle_made_by_the_worker_leaks_nothing(self):
         hidden = (self.members_only_practice, self.draft_practice, self.archived_practice)
