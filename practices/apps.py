@@ -11,5 +11,5 @@ class PracticesConfig(AppConfig):
     verbose_name = "Practices"
 
     def ready(self):
-        """Connect the signal handlers."""
-        from . import signals  # noqa: F401
+        """Connect the signal handlers and register the site address check."""
+        from . import signals, site_address  # noqa: F401

@@ -9,7 +9,8 @@ from .models import CityPage, PracticePage
 
 @receiver(post_migrate)
 def setup_roles_after_migrate(sender, **kwargs):
-    """Create or repair groups and the workflow once the practices app is migrated."""
+    """Create or repair groups and the workflow, and give the default Site the public
+    address (site_address.py), once the practices app is migrated."""
     if sender.name != "practices":
         return
     from django.apps import apps
@@ -17,6 +18,7 @@ def setup_roles_after_migrate(sender, **kwargs):
     from wagtail.models import Collection
 
     from .roles import setup_roles
+    from .site_address import sync_default_site
 
     if not Collection.objects.exists():
         return  # A flushed test database (TransactionTestCase): nothing to give rights on.
@@ -25,6 +27,7 @@ def setup_roles_after_migrate(sender, **kwargs):
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
     setup_roles()
+    sync_default_site()
 
 
 @receiver(post_save, sender=CityPage)
