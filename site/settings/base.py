@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "practicehub.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,12 +142,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Content-Security-Policy (django-csp) on the public site: its pages load scripts, styles,
-# images and fonts from the site itself only, with no inline scripts or styles to allow. The
-# admins (Wagtail's and Django's) are left out: Wagtail's admin still needs inline scripts and
-# styles, and a policy that allowed them there would protect little (docs/operations.md).
+# Content-Security-Policy (django-csp, through practicehub/csp.py). The public site loads
+# scripts, styles, images and fonts from the site itself only, with no inline scripts or
+# styles to allow.
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ("/admin/", "/django-admin/"),
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
@@ -158,6 +156,26 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'self'"],
     },
 }
+# The admins (Wagtail's and Django's) still need inline scripts and styles (Wagtail's widgets
+# write their set-up inline, without the request, so neither a nonce nor a hash fits); nothing
+# from another origin is allowed there either (site/csp.py).
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIXES": ("/admin/", "/django-admin/"),
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+# The admin asks no other site for anything: no Gravatar pictures (they would hand each
+# editor's e-mail hash to a third party) and no check for new Wagtail releases.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

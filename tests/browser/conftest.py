@@ -41,18 +41,31 @@ def browser(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def new_page(browser):
-    """Open pages in fresh browser contexts (separate cookies: one per person)."""
+    """Open pages in fresh browser contexts (separate cookies: one per person).
+
+    Every page reports what the Content-Security-Policy refused (the public site's or the
+    admin's, site/csp.py); a test fails at its end if anything was, since that is a feature
+    broken for real users.
+    """
     contexts = []
+    refused = []
+
+    def note_refusal(message):
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.location.get('url')}: {message.text}")
 
     def open_page(width=1280, height=900):
         context = browser.new_context(viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", note_refusal)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert refused == [], "The Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 @pytest.fixture

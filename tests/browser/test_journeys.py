@@ -54,6 +54,10 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     editor.get_by_label("Local strategies/cities").check()
     editor.get_by_label("General public").check()
     editor.select_option("select[name=country_of_origin]", "BE")
+    # A chooser's modal works under the admin's Content-Security-Policy (site/csp.py).
+    editor.locator("#id_organisation_type-chooser").get_by_role("button").first.click()
+    editor.locator(".modal-content").get_by_role("link", name="NGO", exact=True).click()
+    assert editor.locator("#id_organisation_type-title").inner_text() == "NGO"
     screenshot(editor, "admin-practice-editor")
     editor.click("footer button:has-text('More actions')")
     editor.click("button[name=action-submit]")
@@ -79,6 +83,7 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     curator.wait_for_load_state("networkidle")
     page.refresh_from_db()
     assert page.live
+    assert page.organisation_type.label == "NGO"
     assert set(page.key_themes.values_list("label", flat=True)) == {
         "Social cohesion and polarisation",
         "Local strategies/cities",

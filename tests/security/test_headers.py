@@ -26,8 +26,30 @@ class HeaderTests(TestCase):
                     self.assertIn(directive, policy)
                 self.assertNotIn("unsafe-inline", policy)
 
-    def test_the_admin_sign_in_page_still_works(self):
-        self.assertEqual(self.client.get("/admin/login/").status_code, 200)
+    def test_the_admins_send_their_own_policy_that_allows_no_other_origin(self):
+        for path in ("/admin/login/", "/django-admin/login/"):
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 200)
+                policy = {
+                    directive.split()[0]: directive.split()[1:]
+                    for directive in response["Content-Security-Policy"].split("; ")
+                }
+                self.assertEqual(policy["default-src"], ["'self'"])
+                self.assertEqual(sorted(policy["script-src"]), ["'self'", "'unsafe-inline'"])
+                self.assertEqual(policy["object-src"], ["'none'"])
+                self.assertEqual(policy["frame-ancestors"], ["'self'"])
+                self.assertNotIn("connect-src", policy)  # so default-src: the site only
+                self.assertFalse([v for values in policy.values() for v in values if "//" in v])
+
+    def test_the_admin_asks_no_other_site_for_pictures_or_releases(self):
+        from django.contrib.auth.models import User
+
+        admin = User.objects.create_superuser("csp-admin", "csp-admin@example.org", "x")
+        self.client.force_login(admin)
+        html = self.client.get("/admin/").content.decode()
+        self.assertNotIn("gravatar.com", html)
+        self.assertNotIn("releases.wagtail.org", html)
 
 
 class DeploymentCheckTests(TestCase):
