@@ -104,9 +104,11 @@ def practice_was_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def view_restriction_changed(sender, instance, raw=False, **kwargs):
-    """Privacy changed for a subtree: its practices' restriction ids change."""
+    """Privacy changed for a subtree: its practices' restriction ids change, and what the
+    public sees of it (the home page's cached city list follows IndexGeneration)."""
     if raw:
         return
+    IndexGeneration.advance()
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:  # None while the restricted page itself is being deleted
         sync_after_commit(practices_in_subtree(page))

@@ -37,7 +37,7 @@ from ..forms import PracticePageForm
 from ..rules import word_count
 from ..visibility import contact_visible, visible_pages
 from .fields import IndexedRichTextField
-from .vocabularies import KeyTheme, TaggedPractice
+from .vocabularies import TaggedPractice
 
 RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -73,26 +73,35 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        """Add the latest practices, counts by theme and network, and the cities."""
+        """Add the latest practices, counts by theme and network, and the cities.
+
+        The counts are the search engine's facet counts for an empty search by this reader,
+        so a theme's or network's number is exactly what its link to the search page finds,
+        and on the database engine they cost the cached facet columns, not a count query.
+        """
+        from search.backends import get_backend
+        from search.backends.base import SearchParams
+        from search.models import IndexGeneration
+
         context = super().get_context(request, *args, **kwargs)
+        overview = get_backend().search(SearchParams(user=request.user, per_page=1))
+        context["practice_count"] = overview.total
+        context["theme_counts"] = overview.facets["theme"]
+        by_network = {option.slug: option.count for option in overview.facets["network"]}
+        networks = list(NetworkPage.objects.live().public())
+        for network in networks:
+            network.count = by_network.get(network.slug, 0)
+        networks.sort(key=lambda network: (-network.count, network.title.casefold()))
+        context["network_counts"] = networks
         visible = PracticePage.objects.visible_to(request.user)
-        context["practice_count"] = visible.count()
-        context["latest_practices"] = visible.order_by("-first_published_at")[:6]
-        in_visible = models.Q(practices__in=visible.values("pk"))
-        context["theme_counts"] = (
-            KeyTheme.objects.annotate(
-                count=models.Count("practices", filter=in_visible, distinct=True)
-            )
-            .filter(count__gt=0)
-            .order_by("-count", "label")
-        )
-        context["network_counts"] = (
-            NetworkPage.objects.live()
-            .public()
-            .annotate(count=models.Count("practices", filter=in_visible, distinct=True))
-            .order_by("-count", "title")
-        )
+        context["latest_practices"] = visible.order_by("-first_published_at").prefetch_related(
+            "cities", "key_themes"
+        )[:6]
         context["cities"] = CityPage.objects.live().public().order_by("title")
+        # The list of cities is the same for every reader and was most of the page's cost
+        # (hundreds of pages and their URLs); the template caches it under the state that
+        # any change to a city, or to privacy, moves on.
+        context["content_state"] = IndexGeneration.current()
         context["practice_index"] = PracticeIndexPage.objects.live().first()
         return context
 

@@ -183,3 +183,66 @@ class CurationToolTests(LeakFixtures, TestCase):
         self.assertContains(
             self.client.get(reverse("wagtailadmin_home")), reverse("curation:index")
         )
+
+
+class HomePageCountsTests(LeakFixtures, TestCase):
+    """The home page's numbers are what its links find, for each reader; its cached list of
+    cities follows publishing and privacy."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from practices.roles import setup_roles
+
+        setup_roles()
+        cls.create_leak_fixtures()
+
+    def theme_counts(self, html):
+        """{theme slug: the count shown beside its link} on the home page."""
+        import re
+
+        return {
+            slug: int(count)
+            for slug, count in re.findall(
+                r'href="/practices/\?theme=([\w-]+)"><span>[^<]*</span> '
+                r'<span class="count">(\d+)</span>',
+                html,
+            )
+        }
+
+    def search_total(self, query):
+        """The number of results the search page announces for `query`."""
+        import re
+
+        html = self.client.get("/practices/", query).content.decode()
+        return int(re.search(r'id="results-heading"[^>]*>\s*(\d+)', html).group(1))
+
+    def test_each_theme_count_is_what_its_search_link_finds_for_each_reader(self):
+        from tests.search.data import member
+
+        for reader in (None, member()):
+            if reader:
+                self.client.force_login(reader)
+            counts = self.theme_counts(self.client.get("/").content.decode())
+            with self.subTest(member=bool(reader)):
+                self.assertTrue(counts)
+                for slug, count in counts.items():
+                    self.assertEqual(count, self.search_total({"theme": slug}), slug)
+
+    def test_members_count_the_members_only_practice_and_the_public_does_not(self):
+        from tests.search.data import member
+
+        public = sum(self.theme_counts(self.client.get("/").content.decode()).values())
+        self.client.force_login(member())
+        members = sum(self.theme_counts(self.client.get("/").content.decode()).values())
+        themes = self.members_only_practice.key_themes.count()
+        self.assertEqual(members - public, themes)
+
+    def test_the_cached_city_list_shows_a_new_city_and_hides_one_made_members_only(self):
+        from practices.roles import make_members_only
+        from tests.factories import CityPageFactory
+
+        self.assertIn("Leakton", self.client.get("/").content.decode())
+        CityPageFactory(title="Newcastle upon Tyne")
+        self.assertIn("Newcastle upon Tyne", self.client.get("/").content.decode())
+        make_members_only(self.leak_city)
+        self.assertNotIn("Leakton", self.client.get("/").content.decode())
