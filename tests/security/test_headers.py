@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 
 class HeaderTests(TestCase):
@@ -101,3 +101,48 @@ class DeploymentCheckTests(TestCase):
             check=True,
         )
         self.assertEqual(done.stdout.strip().splitlines()[-1], "https://hub.example.org")
+
+
+class PasswordResetWithoutMailTests(TestCase):
+    """A production site without a mail server offers no password reset that cannot arrive."""
+
+    def production_setting(self, name, **variables):
+        """The value of setting `name` under production settings with these variables."""
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "practicehub.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "hub.example.org",
+            **variables,
+        }
+        code = f"from django.conf import settings; print(getattr(settings, {name!r}, 'unset'))"
+        done = subprocess.run(  # noqa: S603 - this project's manage.py
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    def test_no_mail_server_means_no_password_reset_link(self):
+        # .env.example leaves DJANGO_EMAIL_HOST empty: that is no mail server, not host "".
+        self.assertEqual(
+            self.production_setting("WAGTAIL_PASSWORD_RESET_ENABLED", DJANGO_EMAIL_HOST=""),
+            "False",
+        )
+        self.assertEqual(self.production_setting("EMAIL_HOST", DJANGO_EMAIL_HOST=""), "localhost")
+
+    def test_a_mail_server_brings_the_password_reset_back(self):
+        variables = {"DJANGO_EMAIL_HOST": "smtp.example.org"}
+        self.assertEqual(
+            self.production_setting("WAGTAIL_PASSWORD_RESET_ENABLED", **variables), "unset"
+        )
+        self.assertEqual(self.production_setting("EMAIL_HOST", **variables), "smtp.example.org")
+
+    @override_settings(WAGTAIL_PASSWORD_RESET_ENABLED=False)
+    def test_the_admin_sign_in_page_then_offers_no_reset(self):
+        html = self.client.get("/admin/login/").content.decode()
+        self.assertNotIn("password_reset", html)
+        self.assertIn(self.client.get("/admin/password_reset/").status_code, (404, 302))
