@@ -218,3 +218,28 @@ def _microseconds(moment):
     if moment is None:
         return None
     return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def embedding_text(page):
+    """The text of `page` that semantic search embeds (search/semantic.py), decided here.
+
+    What a practitioner asks about comes first, since a model reads a long text in windows
+    and the first one carries most: the title, the key themes, the target audiences and the
+    cities, then the description (aims and working method), the evidence and evaluation, and
+    sustainability and transferability.
+    """
+    labels = [
+        ", ".join(sorted(theme.label for theme in page.key_themes.all())),
+        ", ".join(sorted(audience.label for audience in page.target_audiences.all())),
+        ", ".join(sorted(city.title for city in page.cities.all())),
+    ]
+    texts = [
+        get_text_for_indexing(value or "")
+        for value in (
+            page.description,
+            page.evidence_and_evaluation,
+            page.sustainability_and_transferability,
+        )
+    ]
+    parts = [page.title, *labels, *texts]
+    return "\n".join(part.strip() for part in parts if part and part.strip())

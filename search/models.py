@@ -52,3 +52,32 @@ class IndexGeneration(models.Model):
         entry = cls.objects.create(name=name, token=uuid.uuid4().hex)
         if entry.pk % cls.KEEP == 0:
             cls.objects.filter(name=name, pk__lte=entry.pk - cls.KEEP).delete()
+
+
+class PracticeVector(models.Model):
+    """A practice's text embedded by one model: what semantic search compares queries with.
+
+    One row per practice and model. `text_hash` is the digest of the text that was embedded
+    (search.documents.embedding_text), so unchanged text is never embedded again, and a new
+    model (another `model_id`) embeds everything afresh. Only searchable practices have rows;
+    visibility is still checked at query time by the engines.
+    """
+
+    page = models.ForeignKey(
+        "practices.PracticePage", on_delete=models.CASCADE, related_name="vectors"
+    )
+    model_id = models.CharField(_("model"), max_length=100)
+    text_hash = models.CharField(_("digest of the embedded text"), max_length=64)
+    # float32 values, little-endian (numpy's own bytes): 1.5 kB for 384 dimensions.
+    vector = models.BinaryField(_("vector"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("practice vector")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "model_id"], name="one_vector_per_model")
+        ]
+        indexes = [models.Index(fields=["model_id", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.page_id} · {self.model_id}"

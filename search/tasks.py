@@ -1,4 +1,5 @@
-"""The search index's background work: one task re-indexes a batch of practices in bulk.
+"""The search index's background work: one task re-indexes a batch of practices in bulk,
+another embeds the ones whose text changed (semantic search).
 
 Changes queue it through schedule_index() (search/signals.py); the worker runs it
 (`manage.py db_worker`, docs/operations.md). It reads the practices when it runs, not when it
@@ -13,6 +14,7 @@ from django_tasks import task
 from practicehub.tasks import retried
 
 from .backends import get_backend
+from .embedders import get_embedder
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +26,23 @@ def index_practices(page_ids: list[int]) -> int:
     return get_backend().index_many(page_ids)
 
 
+@task(takes_context=True)
+@retried
+def embed_practice_vectors(page_ids: list[int]) -> str:
+    """Embed the practices whose text changed and drop the vectors of unsearchable ones."""
+    from .semantic import embed_practices
+
+    return str(embed_practices(page_ids))
+
+
 def schedule_index(page_ids):
     """Re-index these practices now when the engine allows it for so few, else queue it."""
     page_ids = sorted(set(page_ids))
     if not page_ids:
         return
+    if get_embedder() is not None:
+        # Embedding takes a tenth of a second or more a practice: always on the worker.
+        embed_practice_vectors.enqueue(page_ids)
     backend = get_backend()
     if len(page_ids) <= backend.inline_limit:
         try:

@@ -91,6 +91,8 @@ class SearchHit:
     page_id: int
     score: float | None
     highlight: SafeString
+    # True when the practice holds none of the words and is listed for its meaning alone.
+    related_in_meaning: bool = False
 
 
 @dataclass(frozen=True)

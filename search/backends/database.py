@@ -20,6 +20,7 @@ from wagtail.search.models import IndexEntry
 
 from practices.models import PracticePage
 
+from .. import semantic
 from ..columns import FacetColumns
 from ..facets import FACETS
 from ..highlight import mark_terms
@@ -51,8 +52,11 @@ class Backend(BaseBackend):
         # Without filters every match is a hit, so the match and the scores are read at once;
         # with filters only the hits that remain are scored (ranking is the dearest part).
         words = word_match(params.text, ranked and not filters) if params.text else None
+        meaning = semantic.neighbours(params.text) if params.text else semantic.NO_NEIGHBOURS
         if words:
-            matched &= columns.rows_of(words.ids)
+            # The word matches together with the practices closest in meaning; what the
+            # reader may not see was left out of `matched` before either was read.
+            matched &= columns.rows_of(words.ids) | columns.rows_of(meaning.ids)
         hits = matched.copy()
         for mask in filters.values():
             hits &= mask
@@ -69,14 +73,19 @@ class Backend(BaseBackend):
 
         window = slice(params.offset, params.offset + params.per_page)
         if ranked:
-            rows = self._by_relevance(columns, hits, words, window)
+            rows = self._by_relevance(columns, hits, words, meaning, window)
         else:
             order = columns.orders[params.effective_sort]
             rows = [(int(columns.ids[row]), None) for row in order[hits[order]][window]]
-        snippets = self._snippets([pk for pk, _score in rows], params.text.split())
+        page_ids = [pk for pk, _score in rows]
+        snippets = self._snippets(page_ids, params.text.split())
+        by_meaning_only = set(meaning.ids) - words.ids if words else set()
         return SearchResult(
             params=params,
-            hits=[SearchHit(pk, score, snippets[pk]) for pk, score in rows],
+            hits=[
+                SearchHit(pk, score, snippets[pk], related_in_meaning=pk in by_meaning_only)
+                for pk, score in rows
+            ],
             total=int(hits.sum()),
             facets=facets,
         )
@@ -136,15 +145,21 @@ class Backend(BaseBackend):
                 chunk = []
         return count + write(chunk)
 
-    def _by_relevance(self, columns, hits, words, window):
-        """(page id, relevance) of the window of hits: title matches first, then Wagtail's
-        relevance, then title and page id."""
+    def _by_relevance(self, columns, hits, words, meaning, window):
+        """(page id, relevance) of the window of hits: title matches first, then the word
+        ranking (Wagtail's relevance) fused with the ranking by meaning, then title and id."""
         rows = np.flatnonzero(hits)
         ids = columns.ids[rows]
         page_ids = ids.tolist()
-        relevance = words.relevance_of(page_ids)
+        lexical = [pk for pk in page_ids if pk in words.ids]
+        relevance = words.relevance_of(lexical)
         in_title = words.in_title
-        scores = np.fromiter((relevance.get(pk, 0.0) for pk in page_ids), float, len(page_ids))
+        # The word ranking: as before the fusion, title matches first, then relevance.
+        lexical.sort(key=lambda pk: (pk not in in_title, -relevance.get(pk, 0.0)))
+        visible = set(page_ids)
+        by_meaning = [pk for pk in meaning.ids if pk in visible]
+        fused = semantic.fusion_scores(lexical, by_meaning)
+        scores = np.fromiter((fused.get(pk, 0.0) for pk in page_ids), float, len(page_ids))
         titled = np.fromiter((pk in in_title for pk in page_ids), bool, len(page_ids))
         # np.lexsort sorts by its last key first.
         order = np.lexsort((columns.title_rank[rows], -scores, ~titled))[window]

@@ -31,6 +31,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from practices.visibility import blocked_pages
 
+from .. import semantic
 from ..documents import practice_documents, searchable_practices
 from ..facets import FACETS, RANGES
 from ..highlight import clean_fragment
@@ -54,6 +55,13 @@ SNIPPET_CHARACTERS = 240
 # re-indexing all of them inside the tenth request (30-40 s for 500-document requests at
 # 10,000 practices), but leaves requests of 1,000 or more as they are.
 BULK_CHUNK = 1000
+# The name of the word query, so that a hit says whether it holds the words.
+WORDS = "words"
+# What a practice close in meaning adds to its score: SEMANTIC_BOOST for the closest, falling
+# with rank (half of it at rank SEMANTIC_RANK_SCALE). Of the order of a good BM25 match of a
+# short query, so meaning and words weigh alike; title matches still come first.
+SEMANTIC_BOOST = 10.0
+SEMANTIC_RANK_SCALE = 10
 BULK_TIMEOUT = 120  # seconds one bulk request may take
 # Index settings while a new index is loaded, as Elasticsearch advises for an initial load:
 # no periodic refresh (the rebuild refreshes once at the end) and no replicas to index each
@@ -144,12 +152,14 @@ class PracticeFacetedSearch(FacetedSearch):
     fields = ["description"]  # the highlighted field (the query is built in query())
     facets = {facet.name: _facet(facet) for facet in FACETS}
 
-    def __init__(self, client, alias, params, fuzzy=False):
-        """Build the request for `params`; fuzzy=True tolerates typing mistakes."""
+    def __init__(self, client, alias, params, fuzzy=False, neighbours=semantic.NO_NEIGHBOURS):
+        """Build the request for `params`; fuzzy=True tolerates typing mistakes; the
+        `neighbours` in meaning (search.semantic.neighbours) are hits too."""
         self.using = client
         self.index = alias
         self._params = params
         self._fuzzy = fuzzy
+        self._neighbours = neighbours
         filters = {name: sorted(slugs) for name, slugs in params.selected.items() if slugs}
         super().__init__(params.text or None, filters, sort=SORTS[params.effective_sort])
 
@@ -199,7 +209,21 @@ class PracticeFacetedSearch(FacetedSearch):
             ],
             **options,
         )
-        return search.query(Q("bool", must=[matches], should=[in_title, relevance]))
+        words = Q("bool", must=[matches], should=[in_title, relevance], _name=WORDS)
+        if not self._neighbours.ids:
+            return search.query(words)
+        # The practices closest in meaning (search/semantic.py) join the word matches in one
+        # query, so visibility, the post_filter and every facet's aggregation treat them
+        # alike. Each adds a constant that falls with its rank in meaning to the score.
+        by_meaning = [
+            Q(
+                "constant_score",
+                filter=Q("ids", values=[str(pk)]),
+                boost=SEMANTIC_BOOST / (1 + rank / SEMANTIC_RANK_SCALE),
+            )
+            for rank, pk in enumerate(self._neighbours.ids)
+        ]
+        return search.query(Q("bool", should=[words, *by_meaning], minimum_should_match=1))
 
     def highlight(self, search):
         """Mark the words in one fragment of the description (or its start, if none match)."""
@@ -252,9 +276,10 @@ class Backend(BaseBackend):
     def search(self, params):
         """Search the index; on a cluster error, answer from the database engine instead."""
         try:
-            result = self._search(params)
+            neighbours = semantic.neighbours(params.text) if params.text else None
+            result = self._search(params, neighbours=neighbours)
             if params.text and result.total == 0:
-                fuzzy = self._search(params, fuzzy=True)
+                fuzzy = self._search(params, fuzzy=True, neighbours=neighbours)
                 if fuzzy.total:
                     result = replace(fuzzy, close_matches=True)
             return result
@@ -271,18 +296,28 @@ class Backend(BaseBackend):
                 ),
             )
 
-    def _search(self, params, fuzzy=False):
-        faceted = PracticeFacetedSearch(self.client, self.alias, params, fuzzy=fuzzy)
+    def _search(self, params, fuzzy=False, neighbours=None):
+        if neighbours is None:
+            neighbours = semantic.neighbours(params.text) if params.text else None
+        faceted = PracticeFacetedSearch(
+            self.client,
+            self.alias,
+            params,
+            fuzzy=fuzzy,
+            neighbours=neighbours or semantic.NO_NEIGHBOURS,
+        )
         response = faceted[params.offset : params.offset + params.per_page].execute()
         by_relevance = params.effective_sort == SortOrder.RELEVANCE
         hits = []
         for hit in response:
             fragments = getattr(getattr(hit.meta, "highlight", None), "description", None)
+            matched = getattr(hit.meta, "matched_queries", None) or []
             hits.append(
                 SearchHit(
                     page_id=int(hit.meta.id),
                     score=hit.meta.score if by_relevance else None,
                     highlight=clean_fragment(fragments[0] if fragments else ""),
+                    related_in_meaning=bool(params.text) and WORDS not in matched,
                 )
             )
         facets = {}

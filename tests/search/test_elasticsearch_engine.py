@@ -22,6 +22,7 @@ from .engines import (
     elasticsearch_settings,
     rebuild_index,
 )
+from .semantic import SemanticContract
 from .transport import PlainJsonNode
 
 
@@ -234,3 +235,7 @@ class ElasticsearchOnlyTests(ElasticsearchEngine, TestCase):
         self.assertEqual(result.page_ids, [self.content.a.pk, self.content.b.pk])
         self.assertIn("unavailable", result.notice)
         self.assertIn("index_not_found", logs.output[0])
+
+
+class ElasticsearchEngineSemanticTests(ElasticsearchEngine, SemanticContract, TestCase):
+    """Finding by meaning on the Elasticsearch engine."""

@@ -1,0 +1,223 @@
+"""Semantic search: practices' vectors, written by the worker, and the neighbours of a query.
+
+The one place semantic neighbours come from, for both engines: every stored vector of the
+configured model is held in a numpy matrix per process (1.5 kB a practice: 15 MB at 10k),
+reloaded when the table changes, and a query's vector is scored against it with one matrix
+product. An engine then intersects the neighbours with what the reader may see and with the
+ticked filters, exactly as it does with its word matches (docs/search.md).
+
+Vectors are written by the task worker (embed_practice_vectors, search/tasks.py), never in a
+web request. A practice's text is digested first: unchanged text keeps its vector.
+"""
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+
+from .documents import embedding_text, searchable_practices
+from .embedders import get_embedder
+from .models import PracticeVector
+
+logger = logging.getLogger(__name__)
+
+# Practices embedded per call to the model.
+EMBED_BATCH = 16
+# Characters of a query that are embedded (the search form keeps 200; this bounds any caller).
+MAX_QUERY_CHARACTERS = 1000
+
+
+def text_digest(model_id, text):
+    """The digest stored with a vector: the model and the exact text it embedded."""
+    return hashlib.sha256(f"{model_id}\n{text}".encode()).hexdigest()
+
+
+# --- writing
+
+
+@dataclass
+class EmbedSummary:
+    """What embed_practices() did."""
+
+    embedded: int = 0
+    reused: int = 0
+    removed: int = 0
+
+    def __str__(self):
+        return (
+            f"Embedded {self.embedded} practices, kept {self.reused} unchanged vectors and "
+            f"removed {self.removed}."
+        )
+
+
+def embed_practices(page_ids=None, progress=None):
+    """Bring the stored vectors in line with the practices `page_ids` (None: all of them).
+
+    Searchable practices whose text changed (or that have no vector of this model) are
+    embedded; the others keep theirs. Practices that are not searchable (drafts, archived,
+    deleted) lose their vectors, and so do vectors of other models for the practices written.
+    `progress(iterable, total)` may wrap the practices (a tqdm bar).
+    """
+    embedder = get_embedder()
+    summary = EmbedSummary()
+    if embedder is None:
+        return summary
+    model_id = embedder.model_id
+    practices = searchable_practices().prefetch_related("key_themes", "target_audiences", "cities")
+    stale = PracticeVector.objects.all()
+    if page_ids is not None:
+        page_ids = set(page_ids)
+        practices = practices.filter(pk__in=page_ids)
+        stale = stale.filter(page_id__in=page_ids)
+    searchable_ids = set(practices.values_list("pk", flat=True))
+    summary.removed, _by_model = stale.exclude(page_id__in=searchable_ids).delete()
+
+    stored = dict(
+        PracticeVector.objects.filter(model_id=model_id, page_id__in=searchable_ids).values_list(
+            "page_id", "text_hash"
+        )
+    )
+    todo = []
+    for page in practices.iterator(chunk_size=EMBED_BATCH * 10):
+        text = embedding_text(page)
+        digest = text_digest(model_id, text)
+        if stored.get(page.pk) == digest:
+            summary.reused += 1
+        else:
+            todo.append((page.pk, text, digest))
+    # The bar counts the practices embedded (the reading above takes a moment at most).
+    items = progress(todo, len(todo)) if progress is not None else todo
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == EMBED_BATCH:
+            summary.embedded += _write(embedder, batch)
+            batch = []
+    summary.embedded += _write(embedder, batch)
+    return summary
+
+
+def _write(embedder, batch):
+    """Embed a batch of (page id, text, digest) and store the vectors; return how many."""
+    if not batch:
+        return 0
+    vectors = embedder.embed_passages([text for _pk, text, _digest in batch])
+    with transaction.atomic():
+        for (pk, _text, digest), vector in zip(batch, vectors, strict=True):
+            PracticeVector.objects.filter(page_id=pk).exclude(model_id=embedder.model_id).delete()
+            PracticeVector.objects.update_or_create(
+                page_id=pk,
+                model_id=embedder.model_id,
+                defaults={
+                    "text_hash": digest,
+                    "vector": np.asarray(vector, dtype="<f4").tobytes(),
+                },
+            )
+    return len(batch)
+
+
+# --- reading
+
+
+class VectorMatrix:
+    """Every stored vector of one model: page ids and a (practices × dimensions) matrix."""
+
+    _cache = {}
+    _lock = threading.Lock()
+
+    def __init__(self, ids, matrix):
+        """Hold the page ids and their vectors (row i is practice ids[i])."""
+        self.ids = ids
+        self.matrix = matrix
+
+    @classmethod
+    def state(cls, model_id):
+        """What changes whenever a vector of the model is written or deleted."""
+        rows = PracticeVector.objects.filter(model_id=model_id)
+        values = rows.aggregate(count=Count("pk"), newest=Max("updated_at"), last=Max("pk"))
+        return (values["count"], values["newest"], values["last"])
+
+    @classmethod
+    def current(cls, model_id, dimensions):
+        """The model's vectors as stored now (read again only after a change)."""
+        state = cls.state(model_id)
+        cached = cls._cache.get(model_id)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        rows = PracticeVector.objects.filter(model_id=model_id).order_by("page_id")
+        ids, blobs = [], []
+        for page_id, blob in rows.values_list("page_id", "vector").iterator(chunk_size=2000):
+            ids.append(page_id)
+            blobs.append(bytes(blob))
+        matrix = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), dimensions)
+        loaded = cls(np.asarray(ids, dtype=np.int64), matrix)
+        with cls._lock:
+            cls._cache[model_id] = (state, loaded)
+        return loaded
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The practices closest in meaning to a query, best first: page id -> similarity."""
+
+    similarity: dict
+
+    @property
+    def ids(self):
+        """The page ids, best first."""
+        return list(self.similarity)
+
+
+NO_NEIGHBOURS = Neighbours({})
+
+
+def neighbours(text):
+    """The searchable practices closest in meaning to `text`: above the similarity floor and
+    within the margin of the closest one.
+
+    At most PRACTICE_SEMANTIC_NEIGHBOURS of them, whoever may see them: the engines keep
+    only those the reader may see. No embedder, no vectors or an embedder that fails: none
+    (search goes on with words alone, and the failure is logged).
+    """
+    embedder = get_embedder()
+    text = (text or "").strip()[:MAX_QUERY_CHARACTERS]
+    if embedder is None or not text:
+        return NO_NEIGHBOURS
+    try:
+        vectors = VectorMatrix.current(embedder.model_id, embedder.dimensions)
+        if not len(vectors.ids):
+            return NO_NEIGHBOURS
+        query = embedder.embed_query(text)
+    except Exception:
+        logger.exception("Semantic search failed for a query; searching by words alone.")
+        return NO_NEIGHBOURS
+    scores = vectors.matrix @ query
+    limit = min(settings.PRACTICE_SEMANTIC_NEIGHBOURS, len(scores))
+    best = np.argpartition(-scores, limit - 1)[:limit]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    # E5's similarities are compressed (unrelated texts score 0.75-0.80, close ones 0.82-0.92),
+    # so the floor is absolute and the margin keeps only those near the closest match.
+    floor = max(
+        settings.PRACTICE_SEMANTIC_MIN_SIMILARITY,
+        float(scores[best[0]]) - settings.PRACTICE_SEMANTIC_MARGIN,
+    )
+    return Neighbours({int(vectors.ids[i]): float(scores[i]) for i in best if scores[i] >= floor})
+
+
+def fusion_scores(*rankings, k=60):
+    """Page id -> the sum of 1 / (k + rank) over the rankings (higher is better).
+
+    Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009) needs no comparable scores,
+    so word relevance and similarity in meaning combine without calibration; k = 60 is the
+    paper's value.
+    """
+    fused = {}
+    for ranking in rankings:
+        for rank, pk in enumerate(ranking, start=1):
+            fused[pk] = fused.get(pk, 0.0) + 1.0 / (k + rank)
+    return fused
