@@ -1,0 +1,267 @@
+"""`python -m bench.relevance`: how well search answers real questions, per engine.
+
+A known-answer set written for this project from public descriptions of real practices
+(bench/relevance/practices.json: 45 practices of RAN, Efus and others; queries.json: 66
+queries of eight kinds, each with the practices a practitioner would accept). Each engine
+imports the practices into a scratch database, embeds them, and answers every query twice in
+the same run: by words alone (the baseline, semantic search off) and by words and meaning.
+Reported per kind: the share of queries with a relevant practice in the top 3, the share with
+no result at all, and the latency of a search including the query's embedding.
+
+    python -m bench.relevance                         # SQLite, PostgreSQL, Elasticsearch
+    python -m bench.relevance --engines sqlite
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+from .__main__ import (
+    PG_SERVER,
+    PYTHON,
+    RESULTS,
+    ROOT,
+    WORK,
+    bench_env,
+    postgres_create,
+    postgres_exists,
+    run,
+)
+
+DATA = Path(__file__).resolve().parent / "relevance"
+KINDS = ("name", "topic", "misspelling", "question", "nl", "fr", "de", "es")
+# Runs of each query after the first (the first warms the caches and is not timed).
+TIMED_RUNS = 3
+REPORT_START = "<!-- RELEVANCE START -->"
+REPORT_END = "<!-- RELEVANCE END -->"
+
+
+def database_for(engine):
+    """A fresh scratch database for `engine` (Elasticsearch indexes PostgreSQL's rows)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    if engine == "sqlite":
+        path = WORK / "relevance.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        name = f"practicehub_relevance_{engine}"
+        if postgres_exists(name):
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE "{name}"')
+        postgres_create(name)
+        url = f"{PG_SERVER}/{name}"
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], bench_env(url))
+    return url
+
+
+def load_collection():
+    """Import the known-answer practices (with the demo's networks) and index them."""
+    from django.core.management import call_command
+
+    from practices.demo import load_networks
+    from practices.roles import setup_roles
+    from search.backends import get_backend
+
+    setup_roles()
+    load_networks()
+    call_command(
+        "import_practices", str(DATA / "practices.json"), "--add-missing-terms", stdout=StringIO()
+    )
+    get_backend().rebuild()
+
+
+def embed_collection():
+    """Embed every practice; return (count, seconds)."""
+    from search.semantic import embed_practices
+
+    started = time.perf_counter()
+    summary = embed_practices()
+    return summary.embedded, time.perf_counter() - started
+
+
+def answer(query):
+    """(titles of the first three hits, total, seconds) for `query` as the search page asks."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from practices.models import PracticePage
+    from search.backends import get_backend
+    from search.forms import SearchForm
+
+    form = SearchForm({"q": query}, user=AnonymousUser())
+    form.is_valid()
+    started = time.perf_counter()
+    result = get_backend().search(form.params)
+    seconds = time.perf_counter() - started
+    titles = dict(PracticePage.objects.filter(pk__in=result.page_ids).values_list("pk", "title"))
+    return [titles[pk] for pk in result.page_ids[:3]], result.total, seconds
+
+
+def measure_queries(queries):
+    """Top-3 hits, zero results and latency of each query, with the settings in force."""
+    rows = []
+    for item in queries:
+        answer(item["query"])  # warm up: the first embedding, the caches
+        timings = []
+        for _ in range(TIMED_RUNS):
+            top, total, seconds = answer(item["query"])
+            timings.append(seconds)
+        relevant = set(item["relevant"])
+        rows.append(
+            {
+                "query": item["query"],
+                "kind": item["kind"],
+                "top3": top,
+                "found": bool(relevant & set(top)),
+                "zero": total == 0,
+                "ms": statistics.median(timings) * 1000,
+            }
+        )
+    return rows
+
+
+def summarise(rows):
+    """Per kind and overall: queries, top-3 hit rate, zero-result rate, latency p50/p95."""
+
+    def figures(selected):
+        times = sorted(row["ms"] for row in selected)
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        return {
+            "n": len(selected),
+            "top3": sum(row["found"] for row in selected) / len(selected),
+            "zero": sum(row["zero"] for row in selected) / len(selected),
+            "p50_ms": statistics.median(times),
+            "p95_ms": p95,
+        }
+
+    summary = {kind: figures([r for r in rows if r["kind"] == kind]) for kind in KINDS}
+    summary["all"] = figures(rows)
+    return summary
+
+
+def worker(engine):
+    """Inside a child process: load, embed, and measure both rankings on one engine."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    queries = json.loads((DATA / "queries.json").read_text())
+    result = {"engine": engine, "practices": 0, "queries": len(queries)}
+    cluster = None
+    if engine == "elasticsearch":
+        from osmem_server import OsmemServer
+
+        from .settings import osmem_search
+
+        cluster = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
+        search_override = override_settings(PRACTICE_SEARCH=osmem_search(cluster.url))
+        search_override.enable()
+    try:
+        load_collection()
+        from practices.models import PracticePage
+
+        result["practices"] = PracticePage.objects.live().count()
+        embedded, seconds = embed_collection()
+        result["embedded"] = embedded
+        result["embed_seconds"] = seconds
+        result["model"] = settings.PRACTICE_EMBEDDER["BACKEND"]
+        with override_settings(PRACTICE_EMBEDDER={"BACKEND": None}):
+            lexical = measure_queries(queries)
+        hybrid = measure_queries(queries)
+        result["lexical"] = summarise(lexical)
+        result["hybrid"] = summarise(hybrid)
+        result["misses"] = [row for row in hybrid if not row["found"]]
+        result["floor"] = settings.PRACTICE_SEMANTIC_MIN_SIMILARITY
+        result["margin"] = settings.PRACTICE_SEMANTIC_MARGIN
+    finally:
+        if cluster is not None:
+            cluster.close()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"relevance-{engine}.json"
+    path.write_text(json.dumps(result, indent=1, default=str))
+    print(f"wrote {path}")  # noqa: T201
+
+
+def _pct(value):
+    return f"{value * 100:.0f} %"
+
+
+def report(engines):
+    """Rewrite the relevance section of docs/benchmarks.md from the result files."""
+    lines = [REPORT_START, "", "### Relevance: the known-answer set (bench/relevance.py)", ""]
+    for engine in engines:
+        path = RESULTS / f"relevance-{engine}.json"
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text())
+        lines += [
+            f"**{engine}**: {data['practices']} practices, {data['queries']} queries; "
+            f"embedded {data['embedded']} practices in {data['embed_seconds']:.1f} s "
+            f"({data['embedded'] / max(data['embed_seconds'], 1e-9):.1f} a second, one "
+            f"thread); similarity floor {data['floor']}, margin {data['margin']}.",
+            "",
+            "| kind | n | top-3, words only | top-3, words + meaning | no result, words only "
+            "| no result, words + meaning | p50 ms (w / w+m) | p95 ms (w / w+m) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for kind in (*KINDS, "all"):
+            lex, hyb = data["lexical"][kind], data["hybrid"][kind]
+            lines.append(
+                f"| {kind} | {hyb['n']} | {_pct(lex['top3'])} | {_pct(hyb['top3'])} | "
+                f"{_pct(lex['zero'])} | {_pct(hyb['zero'])} | "
+                f"{lex['p50_ms']:.1f} / {hyb['p50_ms']:.1f} | "
+                f"{lex['p95_ms']:.1f} / {hyb['p95_ms']:.1f} |"
+            )
+        if data["misses"]:
+            misses = "; ".join(f"“{row['query']}” ({row['kind']})" for row in data["misses"])
+            lines += ["", f"Not answered in the top 3 by words + meaning: {misses}."]
+        lines.append("")
+    lines.append(REPORT_END)
+    target = ROOT / "docs" / "benchmarks.md"
+    text = target.read_text()
+    section = "\n".join(lines)
+    if REPORT_START in text:
+        before, rest = text.split(REPORT_START, 1)
+        after = rest.split(REPORT_END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.replace("<!-- NOTES END -->", section + "\n<!-- NOTES END -->", 1)
+    target.write_text(text)
+    print(f"wrote {target}")  # noqa: T201
+
+
+def main(argv=None):
+    """Run the relevance benchmark for the chosen engines and rewrite its report."""
+    parser = argparse.ArgumentParser(prog="python -m bench.relevance")
+    parser.add_argument("command", nargs="?", default="all", choices=("all", "worker"))
+    parser.add_argument("--engine", default="sqlite")
+    parser.add_argument("--engines", default="sqlite,postgres,elasticsearch")
+    options = parser.parse_args(argv)
+    if options.command == "worker":
+        worker(options.engine)
+        return
+    engines = options.engines.split(",")
+    for engine in engines:
+        url = database_for("sqlite" if engine == "sqlite" else engine)
+        env = bench_env(url, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "-m", "bench.relevance", "worker", "--engine", engine],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+        if done.returncode:
+            print(f"{engine}: failed with exit status {done.returncode}")  # noqa: T201
+    report(engines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
