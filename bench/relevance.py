@@ -190,6 +190,65 @@ def worker(engine):
     print(f"wrote {path}")  # noqa: T201
 
 
+def latency_worker(size):
+    """Inside a child process on a volume bench database: search latency with meaning.
+
+    Embedding 10,000 synthetic practices would take two hours here (1.4 a second), and their
+    made-up texts would say nothing about relevance, so the practices get random unit vectors
+    under the model's id (text digest "synthetic"): scoring a query costs the same whatever
+    the vectors hold, and the query itself is embedded by the real model.
+    """
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.conf import settings
+
+    from search.backends import get_backend
+    from search.documents import searchable_practices
+    from search.embedders import get_embedder
+    from search.models import PracticeVector
+
+    from .measure import peak_rss_mb, summary, timed
+    from .queries import query_mix
+
+    embedder = get_embedder()
+    have = set(
+        PracticeVector.objects.filter(model_id=embedder.model_id).values_list("page_id", flat=True)
+    )
+    missing = [pk for pk in searchable_practices().values_list("pk", flat=True) if pk not in have]
+    rng = np.random.default_rng(1)
+    for start in range(0, len(missing), 1000):
+        chunk = missing[start : start + 1000]
+        vectors = rng.standard_normal((len(chunk), embedder.dimensions)).astype("<f4")
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        PracticeVector.objects.bulk_create(
+            PracticeVector(
+                page_id=pk, model_id=embedder.model_id, text_hash="synthetic", vector=v.tobytes()
+            )
+            for pk, v in zip(chunk, vectors, strict=True)
+        )
+    backend = get_backend()
+    mix = query_mix()
+    for params in mix[:5]:
+        backend.search(params)  # warm up: the matrix, the model, the facet columns
+    worded = [params for params in mix if params.text]
+    seconds = [timed(backend.search, params)[0] for params in mix]
+    embed_only = [timed(embedder.embed_query, params.text)[0] for params in worded]
+    result = {
+        "size": size,
+        "vendor": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "vectors": PracticeVector.objects.filter(model_id=embedder.model_id).count(),
+        "search": summary(seconds),
+        "embed_query": summary(embed_only),
+        "rss_peak_mb": peak_rss_mb(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"latency-{result['vendor']}-{size}.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))  # noqa: T201
+
+
 def _pct(value):
     return f"{value * 100:.0f} %"
 
@@ -241,12 +300,30 @@ def report(engines):
 def main(argv=None):
     """Run the relevance benchmark for the chosen engines and rewrite its report."""
     parser = argparse.ArgumentParser(prog="python -m bench.relevance")
-    parser.add_argument("command", nargs="?", default="all", choices=("all", "worker"))
+    parser.add_argument(
+        "command", nargs="?", default="all", choices=("all", "worker", "latency", "latency-worker")
+    )
     parser.add_argument("--engine", default="sqlite")
     parser.add_argument("--engines", default="sqlite,postgres,elasticsearch")
+    parser.add_argument("--size", default="10k")
     options = parser.parse_args(argv)
     if options.command == "worker":
         worker(options.engine)
+        return
+    if options.command == "latency-worker":
+        latency_worker(options.size)
+        return
+    if options.command == "latency":
+        # The volume databases of `python -m bench` (they must exist: run it first).
+        from .__main__ import database_url, migrated
+
+        for engine in ("sqlite", "postgres"):
+            url = migrated(database_url(engine, options.size))
+            run(
+                [PYTHON, "-m", "bench.relevance", "latency-worker", "--size", options.size],
+                bench_env(url, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1"),
+                check=False,
+            )
         return
     engines = options.engines.split(",")
     for engine in engines:

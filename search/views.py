@@ -11,6 +11,7 @@ from practices.models import CityPage, PracticePage
 
 from .backends import get_backend
 from .backends.base import FacetOption, SearchHit, SortOrder
+from .embedders import get_embedder
 from .facets import FACETS
 from .forms import SearchForm
 
@@ -87,6 +88,7 @@ def practice_search(request, index_page):
         "pagination": _pagination(form, result),
         "clear_query": form.querystring(keep_text=False, keep_filters=False),
         "bundle_query": _bundle_query(result),
+        "by_meaning": get_embedder() is not None,
     }
     return TemplateResponse(request, "search/practice_search.html", context)
 

@@ -212,6 +212,9 @@ class PracticeFacetedSearch(FacetedSearch):
         words = Q("bool", must=[matches], should=[in_title, relevance], _name=WORDS)
         if not self._neighbours.ids:
             return search.query(words)
+        # How many practices hold the words, in the same request: with none, the engine
+        # searches again for close spellings, as it does when nothing at all is found.
+        search.aggs.bucket(WORDS, "filter", filter=matches)
         # The practices closest in meaning (search/semantic.py) join the word matches in one
         # query, so visibility, the post_filter and every facet's aggregation treat them
         # alike. Each adds a constant that falls with its rank in meaning to the score.
@@ -277,10 +280,10 @@ class Backend(BaseBackend):
         """Search the index; on a cluster error, answer from the database engine instead."""
         try:
             neighbours = semantic.neighbours(params.text) if params.text else None
-            result = self._search(params, neighbours=neighbours)
-            if params.text and result.total == 0:
-                fuzzy = self._search(params, fuzzy=True, neighbours=neighbours)
-                if fuzzy.total:
+            result, word_matches = self._search(params, neighbours=neighbours)
+            if params.text and word_matches == 0:
+                fuzzy, fuzzy_word_matches = self._search(params, fuzzy=True, neighbours=neighbours)
+                if fuzzy_word_matches:
                     result = replace(fuzzy, close_matches=True)
             return result
         except CLUSTER_ERRORS as error:
@@ -297,6 +300,7 @@ class Backend(BaseBackend):
             )
 
     def _search(self, params, fuzzy=False, neighbours=None):
+        """(result, how many practices hold the words) for one request to the cluster."""
         if neighbours is None:
             neighbours = semantic.neighbours(params.text) if params.text else None
         faceted = PracticeFacetedSearch(
@@ -326,9 +330,12 @@ class Backend(BaseBackend):
                 facet.to_slug(key): count for key, count, _selected in response.facets[facet.name]
             }
             facets[facet.name] = facet.options(counts, params.selected_in(facet.name))
-        return SearchResult(
-            params=params, hits=hits, total=response.hits.total.value, facets=facets
-        )
+        total = response.hits.total.value
+        word_matches = total
+        if neighbours is not None and neighbours.ids:  # the query counted its word matches
+            word_matches = response.aggregations[WORDS].doc_count
+        result = SearchResult(params=params, hits=hits, total=total, facets=facets)
+        return result, word_matches
 
     # --- writing
 

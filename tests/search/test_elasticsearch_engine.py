@@ -22,7 +22,7 @@ from .engines import (
     elasticsearch_settings,
     rebuild_index,
 )
-from .semantic import SemanticContract
+from .semantic import SPORT, SemanticContract
 from .transport import PlainJsonNode
 
 
@@ -239,3 +239,11 @@ class ElasticsearchOnlyTests(ElasticsearchEngine, TestCase):
 
 class ElasticsearchEngineSemanticTests(ElasticsearchEngine, SemanticContract, TestCase):
     """Finding by meaning on the Elasticsearch engine."""
+
+    def test_a_misspelling_still_gets_close_spellings_beside_the_meaning(self):
+        # Practices close in meaning are found, but none holds the mistyped word: the engine
+        # searches again for close spellings, as it does when nothing at all is found.
+        result = self.search("footbal trainng")
+        self.assertTrue(result.close_matches)
+        self.assertEqual(self.titles(result)[0], SPORT)
+        self.assertFalse(result.hits[0].related_in_meaning)
