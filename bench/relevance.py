@@ -196,7 +196,8 @@ def latency_worker(size):
     Embedding 10,000 synthetic practices would take two hours here (1.4 a second), and their
     made-up texts would say nothing about relevance, so the practices get random unit vectors
     under the model's id (text digest "synthetic"): scoring a query costs the same whatever
-    the vectors hold, and the query itself is embedded by the real model.
+    the vectors hold, and the query itself is embedded by the real model. The floor is off, so
+    every worded search fuses the full list of neighbours (see main()).
     """
     import django
 
@@ -239,6 +240,8 @@ def latency_worker(size):
         "size": size,
         "vendor": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         "vectors": PracticeVector.objects.filter(model_id=embedder.model_id).count(),
+        "neighbours": settings.PRACTICE_SEMANTIC_NEIGHBOURS,
+        "floor": settings.PRACTICE_SEMANTIC_MIN_SIMILARITY,
         "search": summary(seconds),
         "embed_query": summary(embed_only),
         "rss_peak_mb": peak_rss_mb(),
@@ -321,7 +324,15 @@ def main(argv=None):
             url = migrated(database_url(engine, options.size))
             run(
                 [PYTHON, "-m", "bench.relevance", "latency-worker", "--size", options.size],
-                bench_env(url, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1"),
+                # Random vectors are never close to a query: without a floor every search
+                # carries the full PRACTICE_SEMANTIC_NEIGHBOURS through fusion (the dearest case).
+                bench_env(
+                    url,
+                    PYTHONPATH=str(ROOT),
+                    OMP_NUM_THREADS="1",
+                    PRACTICE_SEMANTIC_MIN_SIMILARITY="-1",
+                    PRACTICE_SEMANTIC_MARGIN="2",
+                ),
                 check=False,
             )
         return
