@@ -10,7 +10,7 @@ from django.utils.translation import gettext, ngettext
 from practices.models import CityPage, PracticePage
 
 from .backends import get_backend
-from .backends.base import FacetOption, SearchHit, SortOrder
+from .backends.base import FacetOption, SearchHit, SearchParams, SortOrder
 from .embedders import get_embedder
 from .facets import FACETS
 from .forms import SearchForm
@@ -49,6 +49,47 @@ class Chip:
     remove_query: str
 
 
+@dataclass(frozen=True)
+class WayOut:
+    """A way to widen a search that found little: what to drop, and what it would find."""
+
+    chip: Chip
+    count: int
+
+
+# Results below which the page suggests how to widen the search (an empty or thin page).
+THIN_RESULTS = 3
+
+
+def _ways_out(backend, params, result, chips):
+    """For a search that found fewer than THIN_RESULTS practices: each filter (or the words)
+    whose removal would find more, with its count, most first; and the key themes the reader
+    can browse instead (with their counts). Empty lists otherwise."""
+    if result.total >= THIN_RESULTS:
+        return [], []
+    ways = []
+    for chip, widened in _widened(params, result, chips):
+        total = backend.search(replace(widened, page=1, per_page=1)).total
+        if total > result.total:
+            ways.append(WayOut(chip, total))
+    ways.sort(key=lambda way: -way.count)
+    everything = backend.search(SearchParams(user=params.user, per_page=1))
+    return ways, [option for option in everything.facets["theme"] if option.count]
+
+
+def _widened(params, result, chips):
+    """(chip, the search without what the chip stands for) for every chip."""
+    chips = iter(chips)
+    if params.text:
+        yield next(chips), replace(params, text="")
+    for facet in FACETS:
+        for option in result.facets.get(facet.name) or []:
+            if option.selected:
+                selected = dict(params.selected)
+                selected[facet.name] = selected[facet.name] - {option.slug}
+                yield next(chips), replace(params, selected=selected)
+
+
 def practice_search(request, index_page):
     """Render the faceted search for the practices index page."""
     form = SearchForm(request.GET, user=request.user)
@@ -72,6 +113,8 @@ def practice_search(request, index_page):
     if result.notice:
         notices.append(result.notice)
 
+    chips = _chips(form, result)
+    ways_out, themes_to_browse = _ways_out(backend, params, result, chips)
     context = {
         "page": index_page,
         "self": index_page,
@@ -81,7 +124,9 @@ def practice_search(request, index_page):
         "result": result,
         "cards": _cards(result, request.user),
         "facet_groups": _facet_groups(result),
-        "chips": _chips(form, result),
+        "chips": chips,
+        "ways_out": ways_out,
+        "themes_to_browse": themes_to_browse,
         "notices": notices,
         "sort_choices": SortOrder.choices,
         "current_sort": params.sort,

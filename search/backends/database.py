@@ -78,8 +78,10 @@ class Backend(BaseBackend):
             order = columns.orders[params.effective_sort]
             rows = [(int(columns.ids[row]), None) for row in order[hits[order]][window]]
         page_ids = [pk for pk, _score in rows]
-        snippets = self._snippets(page_ids, params.text.split())
         by_meaning_only = set(meaning.ids) - words.ids if words else set()
+        # A practice found by meaning holds none of the words: nothing in it is marked (a
+        # word such as "de" would otherwise light up the start of "designed").
+        snippets = self._snippets(page_ids, params.text.split(), unmarked=by_meaning_only)
         return SearchResult(
             params=params,
             hits=[
@@ -168,13 +170,16 @@ class Backend(BaseBackend):
             for i in order
         ]
 
-    def _snippets(self, page_ids, terms):
-        """Page id -> highlighted snippet of the description."""
+    def _snippets(self, page_ids, terms, unmarked=frozenset()):
+        """Page id -> highlighted snippet of the description (none marked for `unmarked`)."""
         descriptions = dict(
             PracticePage.objects.filter(pk__in=page_ids).values_list("pk", "description")
         )
         return {
-            pk: mark_terms(get_text_for_indexing(descriptions.get(pk) or ""), terms)
+            pk: mark_terms(
+                get_text_for_indexing(descriptions.get(pk) or ""),
+                [] if pk in unmarked else terms,
+            )
             for pk in page_ids
         }
 

@@ -316,12 +316,17 @@ class Backend(BaseBackend):
         for hit in response:
             fragments = getattr(getattr(hit.meta, "highlight", None), "description", None)
             matched = getattr(hit.meta, "matched_queries", None) or []
+            by_meaning_only = bool(params.text) and WORDS not in matched
+            fragment = fragments[0] if fragments else ""
+            if by_meaning_only:
+                # Found by meaning: it holds none of the words, so nothing is marked.
+                fragment = fragment.replace("<mark>", "").replace("</mark>", "")
             hits.append(
                 SearchHit(
                     page_id=int(hit.meta.id),
                     score=hit.meta.score if by_relevance else None,
-                    highlight=clean_fragment(fragments[0] if fragments else ""),
-                    related_in_meaning=bool(params.text) and WORDS not in matched,
+                    highlight=clean_fragment(fragment),
+                    related_in_meaning=by_meaning_only,
                 )
             )
         facets = {}

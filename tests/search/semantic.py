@@ -103,6 +103,9 @@ class SemanticContract:
     def test_a_dutch_query_finds_the_english_prison_practice(self):
         result = self.assert_top("deradicalisering in de gevangenis", PRISON)
         self.assertTrue(result.hits[0].related_in_meaning)
+        # It holds none of the words: nothing is marked ("de" once lit up "designed").
+        self.assertNotIn("<mark>", result.hits[0].highlight)
+        self.assertTrue(result.hits[0].highlight)
 
     def test_a_french_query_finds_the_anti_rumour_network(self):
         self.assert_top("lutte contre les rumeurs dans la ville", RUMOURS)

@@ -174,6 +174,28 @@ class SearchPageTests(TestCase):
         self.assertEqual(result_titles(html), ["Youth mentoring", "Family support line"])
         self.get("?" + urlencode({"q": "x" * 10_000}))
 
+    def test_an_empty_result_offers_the_filters_to_drop_with_their_counts_and_the_themes(self):
+        html = self.get("?q=counselling&city=ghent&network=peer-network")
+        self.assertEqual(result_titles(html), [])
+        self.assertIn("No practice matches this search.", html)
+        ways = html.split('<div class="ways-out">', 1)[1].split("</div>", 1)[0]
+        # Each way out is the page's own link without one filter, with what it would find.
+        self.assertIn(
+            '<a href="?network=peer-network&amp;city=ghent">Without “Words: counselling”: '
+            "1 practice</a>",
+            ways,
+        )
+        widened = self.get("?city=ghent&network=peer-network")
+        self.assertEqual(len(result_titles(widened)), 1)
+        self.assertIn("Or browse a key theme", ways)
+        self.assertIn('href="/practices/?theme=family-support"', ways)
+        for title in HIDDEN_TITLES:
+            self.assertNotIn(title, html)
+
+    def test_a_thin_result_offers_ways_out_and_a_full_one_does_not(self):
+        self.assertIn("Without “Words: mentoring”: 6 practices", self.get("?q=mentoring"))
+        self.assertNotIn('class="ways-out"', self.get(""))
+
     def test_only_common_words_list_everything_with_a_notice(self):
         html = self.get("?q=the+and+of")
         self.assertIn("only very common words", html)
