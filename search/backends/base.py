@@ -105,6 +105,8 @@ class SearchResult:
     facets: dict[str, list[FacetOption]]
     # True when no practice contained the exact words and close spellings were searched.
     close_matches: bool = False
+    # True when no practice held every word and those holding some of them are listed.
+    some_words: bool = False
     # A sentence for the visitor when the engine could not answer normally (fallback).
     notice: str = ""
 
@@ -126,8 +128,10 @@ class BaseBackend:
       the requested order, with the total and every facet's options. Facets are
       multi-select: OR within a facet, AND across facets, and each facet is counted with
       every *other* facet's selection applied, never its own. An option is listed when its
-      count is above zero or it is selected. Relevance puts practices whose title holds all
-      the words first; every order breaks ties by title (case-insensitive), then page id.
+      count is above zero or it is selected. Every word must occur; when no practice holds
+      every word of a query of several words, those holding some of them are the hits
+      (SearchResult.some_words). Relevance puts practices whose title holds all the words
+      first; every order breaks ties by title (case-insensitive), then page id.
     - index_many(page_ids): bring these practices in line with the database in one bulk
       write: refresh the searchable ones, drop the rest (drafts, archived, deleted); return
       how many were written or dropped. The worker's index task calls it (search/tasks.py).

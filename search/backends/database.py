@@ -53,6 +53,14 @@ class Backend(BaseBackend):
         # with filters only the hits that remain are scored (ranking is the dearest part).
         words = word_match(params.text, ranked and not filters) if params.text else None
         meaning = semantic.neighbours(params.text) if params.text else semantic.NO_NEIGHBOURS
+        some_words = False
+        several = words is not None and len(set(params.text.split())) > 1
+        if several and not words.ids and not meaning.ids:
+            # Nothing holds every word and nothing is close in meaning: rather than nothing,
+            # those holding some of the words, the most matching words first (bm25 and
+            # ts_rank score each word that occurs).
+            words = word_match(params.text, ranked and not filters, operator="or")
+            some_words = bool(words.ids)
         if words:
             # The word matches together with the practices closest in meaning; what the
             # reader may not see was left out of `matched` before either was read.
@@ -90,6 +98,7 @@ class Backend(BaseBackend):
             ],
             total=int(hits.sum()),
             facets=facets,
+            some_words=some_words,
         )
 
     # Refreshing Wagtail's entry for a practice is one local write: a published practice is
@@ -187,22 +196,22 @@ class Backend(BaseBackend):
 # --- words
 
 
-def word_match(text, ranked=False):
-    """How to find the practices holding every word of `text` on this database (`ranked`:
-    their relevance will be asked for)."""
+def word_match(text, ranked=False, operator="and"):
+    """How to find the practices holding every word of `text` (operator "or": any of them)
+    on this database (`ranked`: their relevance will be asked for)."""
     backend = get_search_backend()
     if connection.vendor == "sqlite":
         # Importable only on SQLite: the module loads a model that exists only there.
         from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 
         if isinstance(backend, SQLiteSearchBackend):
-            return SQLiteWordMatch(text, ranked)
+            return SQLiteWordMatch(text, ranked, operator)
     if connection.vendor == "postgresql":
         from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
 
         if isinstance(backend, PostgresSearchBackend):
-            return PostgresWordMatch(text, ranked)
-    return WordMatch(text, ranked)
+            return PostgresWordMatch(text, ranked, operator)
+    return WordMatch(text, ranked, operator)
 
 
 class WordMatch:
@@ -215,14 +224,16 @@ class WordMatch:
     title holds every word.
     """
 
-    def __init__(self, text, ranked=False):
-        """Remember the words, and whether relevance will be asked for (then the match and
-        the scores can be read at once); nothing runs until a property is read."""
+    def __init__(self, text, ranked=False, operator="and"):
+        """Remember the words, whether relevance will be asked for (then the match and the
+        scores can be read at once) and whether every word ("and") or any ("or") must occur;
+        nothing runs until a property is read."""
         self.text = text
         self.ranked = ranked
+        self.operator = operator
 
     def _search(self, **options):
-        return PracticePage.objects.all().search(self.text, operator="and", **options)
+        return PracticePage.objects.all().search(self.text, operator=self.operator, **options)
 
     @cached_property
     def ids(self):
@@ -251,6 +262,8 @@ class WordMatch:
     @cached_property
     def in_title(self):
         """The ids of the practices whose title holds every word."""
+        if self.operator != "and":
+            return set()  # "or" is only asked when no practice holds every word
         matches = self._search(fields=["title"], order_by_relevance=False).get_queryset()
         return set(matches.order_by().values_list("pk", flat=True))
 
@@ -269,7 +282,7 @@ class PostgresWordMatch(WordMatch):
         """Wagtail's tsquery for the words, and its rank expression for an index entry."""
         backend = get_search_backend()
         compiler = backend.query_compiler_class(
-            PracticePage.objects.all(), self.text, operator="and"
+            PracticePage.objects.all(), self.text, operator=self.operator
         )
         config = backend.config
         tsquery = compiler.build_tsquery(compiler.query, config=config)
@@ -314,6 +327,8 @@ class PostgresWordMatch(WordMatch):
     @cached_property
     def in_title(self):
         """The ids of the practices whose title holds every word."""
+        if self.operator != "and":
+            return set()  # "or" is only asked when no practice holds every word
         tsquery, _rank = self._compiled
         # The entry's own title vector, which its GIN index serves.
         titled = self._entries().filter(title=tsquery)
@@ -333,7 +348,8 @@ class SQLiteWordMatch(WordMatch):
 
     def _query(self, columns):
         entries = IndexEntry._meta.db_table
-        phrase = " AND ".join(f'"{word}"' for word in self.text.split())
+        joiner = " AND " if self.operator == "and" else " OR "
+        phrase = joiner.join(f'"{word}"' for word in self.text.split())
         sql = (
             f"SELECT entry.object_id, bm25({entries}_fts) * (entry.title_norm + 1) "  # noqa: S608
             f"FROM {entries}_fts CROSS JOIN {entries} AS entry ON entry.id = {entries}_fts.rowid "
@@ -360,4 +376,6 @@ class SQLiteWordMatch(WordMatch):
     @cached_property
     def in_title(self):
         """The ids of the practices whose title holds every word."""
+        if self.operator != "and":
+            return set()  # "or" is only asked when no practice holds every word
         return {pk for pk, _score in self._query(["title"])}

@@ -152,7 +152,15 @@ class PracticeFacetedSearch(FacetedSearch):
     fields = ["description"]  # the highlighted field (the query is built in query())
     facets = {facet.name: _facet(facet) for facet in FACETS}
 
-    def __init__(self, client, alias, params, fuzzy=False, neighbours=semantic.NO_NEIGHBOURS):
+    def __init__(
+        self,
+        client,
+        alias,
+        params,
+        fuzzy=False,
+        neighbours=semantic.NO_NEIGHBOURS,
+        operator="and",
+    ):
         """Build the request for `params`; fuzzy=True tolerates typing mistakes; the
         `neighbours` in meaning (search.semantic.neighbours) are hits too."""
         self.using = client
@@ -160,6 +168,7 @@ class PracticeFacetedSearch(FacetedSearch):
         self._params = params
         self._fuzzy = fuzzy
         self._neighbours = neighbours
+        self._operator = operator
         filters = {name: sorted(slugs) for name, slugs in params.selected.items() if slugs}
         super().__init__(params.text or None, filters, sort=SORTS[params.effective_sort])
 
@@ -178,7 +187,7 @@ class PracticeFacetedSearch(FacetedSearch):
             "multi_match",
             query=query,
             fields=["all_text", "all_text.plain"],
-            operator="and",
+            operator=self._operator,
             **options,
         )
         in_title = Q(
@@ -285,6 +294,14 @@ class Backend(BaseBackend):
                 fuzzy, fuzzy_word_matches = self._search(params, fuzzy=True, neighbours=neighbours)
                 if fuzzy_word_matches:
                     result = replace(fuzzy, close_matches=True)
+                elif len(set(params.text.split())) > 1 and not (neighbours and neighbours.ids):
+                    # Nothing holds every word, even spelt closely, and nothing is close in
+                    # meaning: rather than nothing, the practices holding some of the words.
+                    some, some_word_matches = self._search(
+                        params, neighbours=neighbours, operator="or"
+                    )
+                    if some_word_matches:
+                        result = replace(some, some_words=True)
             return result
         except CLUSTER_ERRORS as error:
             logger.warning(
@@ -299,7 +316,7 @@ class Backend(BaseBackend):
                 ),
             )
 
-    def _search(self, params, fuzzy=False, neighbours=None):
+    def _search(self, params, fuzzy=False, neighbours=None, operator="and"):
         """(result, how many practices hold the words) for one request to the cluster."""
         if neighbours is None:
             neighbours = semantic.neighbours(params.text) if params.text else None
@@ -309,6 +326,7 @@ class Backend(BaseBackend):
             params,
             fuzzy=fuzzy,
             neighbours=neighbours or semantic.NO_NEIGHBOURS,
+            operator=operator,
         )
         response = faceted[params.offset : params.offset + params.per_page].execute()
         by_relevance = params.effective_sort == SortOrder.RELEVANCE
@@ -316,7 +334,8 @@ class Backend(BaseBackend):
         for hit in response:
             fragments = getattr(getattr(hit.meta, "highlight", None), "description", None)
             matched = getattr(hit.meta, "matched_queries", None) or []
-            by_meaning_only = bool(params.text) and WORDS not in matched
+            # Without neighbours every hit holds the words (the word query is the only one).
+            by_meaning_only = bool(neighbours and neighbours.ids) and WORDS not in matched
             fragment = fragments[0] if fragments else ""
             if by_meaning_only:
                 # Found by meaning: it holds none of the words, so nothing is marked.

@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 from wagtail.models import Page, PageViewRestriction
 
@@ -168,7 +169,8 @@ class MechelenSheetTests(TestCase):
     def test_every_page_has_the_header_footer_and_page_x_of_y(self):
         pages = page_texts(self.pdf)
         self.assertGreaterEqual(len(pages), 2)
-        published = self.page.last_published_at
+        # The sheet gives the date in the site's time zone (Europe/Brussels), as readers see it.
+        published = timezone.localtime(self.page.last_published_at)
         for number, text in enumerate(pages, start=1):
             with self.subTest(page=number):
                 self.assertIn(f"Page {number} of {len(pages)}", text)

@@ -195,8 +195,21 @@ class EngineContract:
         self.assertEqual(result.page_ids, self.ids("d", "b"))
 
     def test_every_word_must_occur(self):
-        self.assertEqual(self.search("mentoring counselling").page_ids, self.ids("b"))
-        self.assertEqual(self.search("mentoring zebra").total, 0)
+        result = self.search("mentoring counselling")
+        self.assertEqual(result.page_ids, self.ids("b"))
+        self.assertFalse(result.some_words)
+
+    def test_when_no_practice_has_every_word_those_with_some_are_listed(self):
+        result = self.search("mentoring zebra")
+        self.assertTrue(result.some_words)
+        self.assertEqual(set(result.page_ids), set(self.ids("a", "b")))
+        self.assertEqual(sum(option.count for option in result.facets["language"]), 2)
+        # One unknown word alone is still no result: there is nothing to list "some" of.
+        single = self.search("zebra")
+        self.assertEqual((single.total, single.some_words), (0, False))
+        # Hidden practices holding one of the words stay hidden.
+        for hidden in ("draft", "archived", "restricted", "under_restricted_city"):
+            self.assertNotIn(getattr(self.content, hidden).pk, result.page_ids)
 
     def test_words_match_theme_labels_and_tags(self):
         self.assertEqual(set(self.search("helpline").page_ids), set(self.ids("b")))
