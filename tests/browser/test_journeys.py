@@ -1,6 +1,7 @@
 """Each role's main journey, in a real browser against the live server."""
 
 import pytest
+from playwright.sync_api import expect
 
 from practices.models import PracticePage
 
@@ -57,7 +58,8 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     # A chooser's modal works under the admin's Content-Security-Policy (site/csp.py).
     editor.locator("#id_organisation_type-chooser").get_by_role("button").first.click()
     editor.locator(".modal-content").get_by_role("link", name="NGO", exact=True).click()
-    assert editor.locator("#id_organisation_type-title").inner_text() == "NGO"
+    # The chooser fills in its title once the modal has closed: wait for it.
+    expect(editor.locator("#id_organisation_type-title")).to_have_text("NGO")
     screenshot(editor, "admin-practice-editor")
     editor.click("footer button:has-text('More actions')")
     editor.click("button[name=action-submit]")
