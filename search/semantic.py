@@ -74,11 +74,11 @@ def embed_practices(page_ids=None, progress=None):
         page_ids = set(page_ids)
         practices = practices.filter(pk__in=page_ids)
         stale = stale.filter(page_id__in=page_ids)
-    searchable_ids = set(practices.values_list("pk", flat=True))
-    summary.removed, _by_model = stale.exclude(page_id__in=searchable_ids).delete()
-
+    # Subqueries, not lists of ids: a whole collection would pass SQLite's variable limit.
+    searchable = practices.order_by().values("pk")
+    summary.removed, _by_model = stale.exclude(page_id__in=searchable).delete()
     stored = dict(
-        PracticeVector.objects.filter(model_id=model_id, page_id__in=searchable_ids).values_list(
+        PracticeVector.objects.filter(model_id=model_id, page_id__in=searchable).values_list(
             "page_id", "text_hash"
         )
     )
