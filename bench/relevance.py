@@ -37,6 +37,8 @@ DATA = Path(__file__).resolve().parent / "relevance"
 KINDS = ("name", "topic", "misspelling", "question", "nl", "fr", "de", "es")
 # Runs of each query after the first (the first warms the caches and is not timed).
 TIMED_RUNS = 3
+# Its own folder: `python -m bench`'s report reads every file of RESULTS as one of its runs.
+RELEVANCE_RESULTS = RESULTS / "relevance"
 REPORT_START = "<!-- RELEVANCE START -->"
 REPORT_END = "<!-- RELEVANCE END -->"
 
@@ -184,8 +186,8 @@ def worker(engine):
     finally:
         if cluster is not None:
             cluster.close()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"relevance-{engine}.json"
+    RELEVANCE_RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RELEVANCE_RESULTS / f"{engine}.json"
     path.write_text(json.dumps(result, indent=1, default=str))
     print(f"wrote {path}")  # noqa: T201
 
@@ -246,8 +248,8 @@ def latency_worker(size):
         "embed_query": summary(embed_only),
         "rss_peak_mb": peak_rss_mb(),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"latency-{result['vendor']}-{size}.json"
+    RELEVANCE_RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RELEVANCE_RESULTS / f"latency-{result['vendor']}-{size}.json"
     path.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))  # noqa: T201
 
@@ -260,7 +262,7 @@ def report(engines):
     """Rewrite the relevance section of docs/benchmarks.md from the result files."""
     lines = [REPORT_START, "", "### Relevance: the known-answer set (bench/relevance.py)", ""]
     for engine in engines:
-        path = RESULTS / f"relevance-{engine}.json"
+        path = RELEVANCE_RESULTS / f"{engine}.json"
         if not path.exists():
             continue
         data = json.loads(path.read_text())
