@@ -125,6 +125,20 @@ def _write(embedder, batch):
 # --- reading
 
 
+@lru_cache(maxsize=1)
+def one_blas_thread():
+    """Let numpy's BLAS use one thread in this process (once; threadpoolctl).
+
+    OpenBLAS runs a product on every core and its threads spin while waiting. A web worker
+    shares the cores with other workers and the database, and under load (8 connections,
+    2 workers) that spinning halved the search page's throughput and doubled its p95
+    (docs/benchmarks.md); the product itself takes under a millisecond on one thread at 10k.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 class VectorMatrix:
     """Every stored vector of one model: page ids and a (practices × dimensions) matrix."""
 
@@ -156,6 +170,7 @@ class VectorMatrix:
             ids.append(page_id)
             blobs.append(bytes(blob))
         matrix = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), dimensions)
+        one_blas_thread()
         loaded = cls(np.asarray(ids, dtype=np.int64), matrix)
         with cls._lock:
             cls._cache[model_id] = (state, loaded)
