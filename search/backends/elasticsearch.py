@@ -317,9 +317,8 @@ class Backend(BaseBackend):
             )
 
     def _search(self, params, fuzzy=False, neighbours=None, operator="and"):
-        """(result, how many practices hold the words) for one request to the cluster."""
-        if neighbours is None:
-            neighbours = semantic.neighbours(params.text) if params.text else None
+        """(result, how many practices hold the words) for one request to the cluster;
+        `neighbours` are search()'s, found once for all its requests."""
         faceted = PracticeFacetedSearch(
             self.client,
             self.alias,

@@ -63,8 +63,8 @@ def build():
     return pages
 
 
-class SemanticContract:
-    """Finding practices by meaning, on one engine (mixed in with an engine mixin)."""
+class EmbedderOn:
+    """Run the TestCase with the default embedder (the real model) switched on."""
 
     @classmethod
     def setUpClass(cls):
@@ -72,6 +72,10 @@ class SemanticContract:
         cls._embedder_override.enable()
         cls.addClassCleanup(cls._embedder_override.disable)
         super().setUpClass()
+
+
+class SemanticContract(EmbedderOn):
+    """Finding practices by meaning, on one engine (mixed in with an engine mixin)."""
 
     @classmethod
     def setUpTestData(cls):
@@ -147,15 +151,8 @@ class SemanticContract:
         self.assertEqual(narrowed.total, 0)  # only the hidden practices have that theme
 
 
-class VectorStoreContract:
+class VectorStoreContract(EmbedderOn):
     """Vectors are written once per text and model (mixed into a database TestCase)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls._embedder_override = override_settings(PRACTICE_EMBEDDER=EMBEDDER)
-        cls._embedder_override.enable()
-        cls.addClassCleanup(cls._embedder_override.disable)
-        super().setUpClass()
 
     def test_unchanged_texts_keep_their_vectors_and_a_changed_one_is_embedded(self):
         pages = build()
