@@ -22,25 +22,22 @@ from practices.models import PracticePage
 
 from .facets import FACETS_BY_NAME
 
-# Document fields searched for words, and the PracticePage search_fields they mirror. The
-# database engine searches Wagtail's index of those search_fields; searching the same texts
-# here is what keeps the two engines' hits identical (a test compares the two lists).
-TEXT_FIELDS = {
-    "title": "title",
-    "description": "description",
-    "sustainability": "sustainability_and_transferability",
-    "organisation_name": "organisation_name",
-    "key_theme_labels": "key_themes",
-    "tag_names": "tags",
-}
+# Document fields searched for words, in three weighted parts: the title, the labels a
+# practice is filed under, and the body (the RAN texts and the organisation). Both engines
+# search exactly these fields (the database engine: search/fulltext.py; Elasticsearch:
+# its mapping), which keeps their hits alike (a test compares the two lists).
+TITLE_FIELDS = ("title",)
+LABEL_FIELDS = ("key_theme_labels", "audience_labels", "city_names", "tag_names")
+BODY_FIELDS = ("description", "evidence", "sustainability", "organisation_name")
+TEXT_FIELDS = TITLE_FIELDS + LABEL_FIELDS + BODY_FIELDS
 
 # The many-to-many relations of a practice that documents carry: relation -> {field of the
 # related object: document field}. Documents hold each field's values sorted.
 RELATED = {
     "networks": {"slug": "network"},
-    "cities": {"slug": "city"},
+    "cities": {"slug": "city", "title": "city_names"},
     "key_themes": {"slug": "theme", "label": "key_theme_labels"},
-    "target_audiences": {"slug": "audience"},
+    "target_audiences": {"slug": "audience", "label": "audience_labels"},
     "funding_programmes": {"slug": "funding"},
     "tags": {"slug": "tag", "name": "tag_names"},
 }
@@ -61,6 +58,7 @@ class _Columns(NamedTuple):
     pk: int
     title: str
     description: str
+    evidence_and_evaluation: str
     sustainability_and_transferability: str
     organisation_name: str
     organisation_type__slug: str | None
@@ -99,6 +97,7 @@ def practice_to_document(page: PracticePage, restricted_paths: dict[str, int] | 
         pk=page.pk,
         title=page.title,
         description=page.description,
+        evidence_and_evaluation=page.evidence_and_evaluation,
         sustainability_and_transferability=page.sustainability_and_transferability,
         organisation_name=page.organisation_name,
         organisation_type__slug=page.organisation_type.slug if page.organisation_type else None,
@@ -171,9 +170,12 @@ def _document(columns: _Columns, related, restricted_paths):
         # Texts, as Wagtail's index sees them (rich text without its markup).
         "title": columns.title,
         "description": get_text_for_indexing(columns.description or ""),
+        "evidence": get_text_for_indexing(columns.evidence_and_evaluation or ""),
         "sustainability": get_text_for_indexing(columns.sustainability_and_transferability or ""),
         "organisation_name": columns.organisation_name,
         "key_theme_labels": sorted(related.get("key_theme_labels", ())),
+        "audience_labels": sorted(related.get("audience_labels", ())),
+        "city_names": sorted(related.get("city_names", ())),
         "tag_names": sorted(related.get("tag_names", ())),
         # Facets, one field per facet in search/facets.py, holding slugs or codes.
         "network": sorted(related.get("network", ())),
@@ -195,11 +197,26 @@ def _document(columns: _Columns, related, restricted_paths):
         # Microseconds, because Elasticsearch dates keep only milliseconds and the
         # database's microseconds would otherwise order same-millisecond pages differently.
         "published": _microseconds(columns.first_published_at),
+        # The tree path: a view restriction on a page hides the practices below it.
+        "path": columns.path,
         # Visibility: the search excludes documents restricted by a page the user cannot pass.
         "restricted_by": sorted(
             page_id for path, page_id in restricted_paths.items() if columns.path.startswith(path)
         ),
     }
+
+
+def document_texts(document):
+    """(title, labels, body) of a document: the three weighted parts its words are in."""
+
+    def joined(fields):
+        parts = []
+        for name in fields:
+            value = document.get(name) or ""
+            parts.extend(value if isinstance(value, list) else [value])
+        return "\n".join(part for part in parts if part)
+
+    return joined(TITLE_FIELDS), joined(LABEL_FIELDS), joined(BODY_FIELDS)
 
 
 def _country_codes(countries):

@@ -152,16 +152,18 @@ class SearchForm(forms.Form):
             user=self.user,
         )
 
-    def querystring(self, *, remove=None, page=None, keep_text=True, keep_filters=True):
+    def querystring(self, *, remove=None, page=None, keep_text=True, keep_filters=True, text=None):
         """The query string of this search with changes: a shareable, canonical link.
 
-        `remove` is a (facet name, slug) pair to drop; ("q", None) drops the words.
+        `remove` is a (facet name, slug) pair to drop; ("q", None) drops the words. `text`
+        replaces the words (a spelling suggestion).
         """
         self.is_valid()
         data = self.cleaned_data
         pairs = []
-        if keep_text and data.get("q") and remove != ("q", None):
-            pairs.append(("q", data["q"]))
+        words = data.get("q") if text is None else text
+        if keep_text and words and remove != ("q", None):
+            pairs.append(("q", words))
         if keep_filters:
             for facet in FACETS:
                 for slug in data.get(facet.name) or []:

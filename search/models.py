@@ -1,57 +1,90 @@
-"""What the search app stores: the token that says which state of the practices is current."""
-
-import uuid
+"""What the search app stores: the database engine's index of practices and their vectors."""
 
 from django.db import models
-from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
-PRACTICES = "practices"
 
+class PracticeDocument(models.Model):
+    """The database engine's index: one row per searchable practice (docs/search.md).
 
-class IndexGeneration(models.Model):
-    """One row per change to a practice, or to anything shown in its facets.
-
-    The database engine caches its facet columns under the state of this table (search/
-    columns.py). A change inserts its row in the transaction that makes the change, so other
-    processes see the new state exactly when they can see the new data. Rows are only ever
-    inserted (and old ones pruned), never updated, so concurrent editors and a long import
-    never wait for one another here. The state combines the number of rows, the sum of their
-    ids and the random token of the newest: every commit changes it, and a rolled-back change
-    whose id is reused (SQLite reuses the highest id) differs by its token.
+    `document` is the flattened practice (search.documents, the same dict Elasticsearch
+    stores); the other columns are what a search filters, orders and counts on. Its words are
+    held by a full-text table per database (search/fulltext.py) and its facet values by
+    PracticeFacetValue. Written by search.index, in the transaction of the change for a few
+    practices, by the worker for more; a practice that is not searchable has no row.
     """
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
-    token = models.CharField(_("token"), max_length=32)
-
-    # Rows kept per name: older ones are pruned now and then (which changes the state too).
-    KEEP = 1000
+    # Not cascaded by Django or the database: search/index.py alone writes and deletes the
+    # index rows (a deleted practice's rows go in the same transaction, search/signals.py).
+    page = models.OneToOneField(
+        "practices.PracticePage",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_document",
+    )
+    document = models.JSONField(_("document"))
+    # Tree path, for visibility: a view restriction hides the subtree under its page.
+    path = models.CharField(_("path"), max_length=255, db_index=True)
+    title_sort = models.CharField(_("title for sorting"), max_length=255)
+    published = models.BigIntegerField(_("first published (microseconds)"), null=True)
+    updated = models.PositiveSmallIntegerField(_("last update year"), null=True)
+    start = models.PositiveSmallIntegerField(_("start year"), null=True)
+    # The distinct words of the texts, space-separated: the vocabulary is counted from them.
+    words = models.TextField(_("words"), blank=True)
+    written_at = models.DateTimeField(_("written at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("search index generation")
+        verbose_name = _("practice search document")
+        indexes = [
+            models.Index(fields=["title_sort", "page"]),
+            models.Index(fields=["published"]),
+            models.Index(fields=["updated"]),
+            models.Index(fields=["written_at"]),
+        ]
 
     def __str__(self):
-        return f"{self.name}: {self.token}"
+        return self.document.get("title", str(self.pk))
 
-    @classmethod
-    def current(cls, name=PRACTICES):
-        """The current state as a string ("" until the first change is recorded)."""
-        rows = cls.objects.filter(name=name)
-        newest = rows.order_by("-pk").values("token")[:1]
-        states = (
-            rows.order_by()
-            .values("name")
-            .annotate(count=models.Count("pk"), total=models.Sum("pk"), newest=Subquery(newest))
-            .values_list("count", "total", "newest")
-        )
-        return "".join("-".join(str(part) for part in state) for state in states[:1])
 
-    @classmethod
-    def advance(cls, name=PRACTICES):
-        """Record that the data changed."""
-        entry = cls.objects.create(name=name, token=uuid.uuid4().hex)
-        if entry.pk % cls.KEEP == 0:
-            cls.objects.filter(name=name, pk__lte=entry.pk - cls.KEEP).delete()
+class PracticeFacetValue(models.Model):
+    """One facet value of one indexed practice (a theme slug, a country code, a year...)."""
+
+    document = models.ForeignKey(
+        PracticeDocument,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="facet_values",
+    )
+    facet = models.CharField(_("facet"), max_length=20)
+    value = models.CharField(_("value"), max_length=255)
+
+    class Meta:
+        verbose_name = _("practice facet value")
+        indexes = [
+            # Counting: every value of a facet with its practices, read from the index alone.
+            models.Index(fields=["facet", "value", "document"]),
+            models.Index(fields=["document", "facet"]),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} {self.facet}={self.value}"
+
+
+class SearchTerm(models.Model):
+    """A word of the indexed practices and how many hold it: the vocabulary that spelling
+    suggestions are drawn from (search/spelling.py)."""
+
+    term = models.CharField(_("term"), max_length=40, primary_key=True)
+    length = models.PositiveSmallIntegerField(_("length"))
+    documents = models.IntegerField(_("practices holding it"), default=0)
+
+    class Meta:
+        verbose_name = _("search term")
+        indexes = [models.Index(fields=["length", "term"])]
+
+    def __str__(self):
+        return f"{self.term} ({self.documents})"
 
 
 class PracticeVector(models.Model):

@@ -35,8 +35,10 @@ def embed_practice_vectors(page_ids: list[int]) -> str:
     return str(embed_practices(page_ids))
 
 
-def schedule_index(page_ids):
-    """Re-index these practices now when the engine allows it for so few, else queue it."""
+def schedule_index(page_ids, database_written=False):
+    """Queue the embeddings of these practices, and write the engine's index now when the
+    engine allows it for so few (else queue it). `database_written`: the database engine's
+    index already holds the change (search/signals.py wrote it in the transaction)."""
     page_ids = sorted(set(page_ids))
     if not page_ids:
         return
@@ -44,6 +46,8 @@ def schedule_index(page_ids):
         # Embedding takes a tenth of a second or more a practice: always on the worker.
         embed_practice_vectors.enqueue(page_ids)
     backend = get_backend()
+    if database_written and backend.uses_database_index:
+        return
     if len(page_ids) <= backend.inline_limit:
         try:
             backend.index_many(page_ids)

@@ -133,6 +133,7 @@ def practice_search(request, index_page):
         "pagination": _pagination(form, result),
         "clear_query": form.querystring(keep_text=False, keep_filters=False),
         "bundle_query": _bundle_query(result),
+        "suggestion_query": (form.querystring(text=result.suggestion) if result.suggestion else ""),
         "by_meaning": get_embedder() is not None,
     }
     return TemplateResponse(request, "search/practice_search.html", context)

@@ -77,11 +77,11 @@ class HomePage(Page):
 
         The counts are the search engine's facet counts for an empty search by this reader,
         so a theme's or network's number is exactly what its link to the search page finds,
-        and on the database engine they cost the cached facet columns, not a count query.
+        and on the database engine they are a few counting queries over its index.
         """
         from search.backends import get_backend
         from search.backends.base import SearchParams
-        from search.models import IndexGeneration
+        from search.index import content_state
 
         context = super().get_context(request, *args, **kwargs)
         overview = get_backend().search(SearchParams(user=request.user, per_page=1))
@@ -101,7 +101,7 @@ class HomePage(Page):
         # The list of cities is the same for every reader and was most of the page's cost
         # (hundreds of pages and their URLs); the template caches it under the state that
         # any change to a city, or to privacy, moves on.
-        context["content_state"] = IndexGeneration.current()
+        context["content_state"] = content_state()
         context["practice_index"] = PracticeIndexPage.objects.live().first()
         return context
 

@@ -285,16 +285,17 @@ def bundle_storage_name(items, *, title, criteria, left_out):
     """The storage name of the bundle of `items` (bundles.BundleItem, in print order) with
     this cover: one file per distinct content, shared by readers who see the same.
 
-    The practices' revisions and the search index generation (which moves on any change to a
-    practice, a city, a network or a vocabulary term: search.models.IndexGeneration) stand in
-    for each sheet's related digest, so naming a bundle of 50 costs one query, not 50.
+    The practices' revisions and the state of the search index (which moves when a practice
+    is written again for a change to it, its city, its network or a vocabulary term:
+    search.index.content_state) stand in for each sheet's related digest, so naming a bundle
+    of 50 costs two queries, not 50.
     """
-    from search.models import IndexGeneration
+    from search.index import content_state
 
     key = [
         template_version(),
         get_language() or settings.LANGUAGE_CODE,
-        IndexGeneration.current(),
+        content_state(),
         str(title),
         [[str(label), str(value)] for label, value in criteria],
         left_out,

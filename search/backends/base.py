@@ -105,6 +105,9 @@ class SearchResult:
     facets: dict[str, list[FacetOption]]
     # True when no practice contained the exact words and close spellings were searched.
     close_matches: bool = False
+    # The query with its misspelt words corrected from the collection's vocabulary, when
+    # the words as typed found nothing (the page offers "Did you mean ...?").
+    suggestion: str = ""
     # True when no practice held every word and those holding some of them are listed.
     some_words: bool = False
     # A sentence for the visitor when the engine could not answer normally (fallback).
@@ -130,8 +133,11 @@ class BaseBackend:
       every *other* facet's selection applied, never its own. An option is listed when its
       count is above zero or it is selected. Every word must occur; when no practice holds
       every word of a query of several words, those holding some of them are the hits
-      (SearchResult.some_words). Relevance puts practices whose title holds all the words
-      first; every order breaks ties by title (case-insensitive), then page id.
+      (SearchResult.some_words). Stop words are not searched. When the words as typed match
+      nothing, misspelt ones are corrected from the collection's vocabulary and the
+      corrected words searched (SearchResult.close_matches, SearchResult.suggestion).
+      Relevance puts practices whose title holds all the words first; every order breaks
+      ties by title (case-insensitive), then page id.
     - index_many(page_ids): bring these practices in line with the database in one bulk
       write: refresh the searchable ones, drop the rest (drafts, archived, deleted); return
       how many were written or dropped. The worker's index task calls it (search/tasks.py).
@@ -152,6 +158,9 @@ class BaseBackend:
         raise NotImplementedError
 
     inline_limit = 0
+    # True for the engine that reads the database's own index (search/index.py), which
+    # search/signals.py writes in the transaction of a change.
+    uses_database_index = False
 
     def index_many(self, page_ids) -> int:
         """Refresh the searchable practices among `page_ids` and drop the others; how many."""

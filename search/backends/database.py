@@ -1,381 +1,294 @@
-"""The database engine (the default): Wagtail's database search for words, cached facet
-columns for visibility, filters, counts and order.
+"""The database engine (the default): the project's own index in the database.
 
-Works on SQLite (FTS5) and PostgreSQL (full text). The words are matched in Wagtail's search
-index with one query; everything else runs over search.columns.FacetColumns, which holds
-every searchable practice and is rebuilt after any change to one (docs/search.md).
+Works on SQLite (FTS5) and PostgreSQL (full text). Every searchable practice has one
+PracticeDocument row, its facet values and its words (search/index.py writes them, from the
+flattening function Elasticsearch also uses). A search is a few queries over those tables:
+which documents the reader may see and the words (or the meaning) select, how many of them
+each facet value has with the other facets' filters applied, and one page of them in order.
 """
 
-from functools import cached_property
+from collections import defaultdict
 
-import numpy as np
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import CharField, F, FloatField
-from django.db.models.expressions import CombinedExpression, ExpressionWrapper
-from django.db.models.functions import Cast
-from wagtail.rich_text import get_text_for_indexing
-from wagtail.search.backends import get_search_backend
-from wagtail.search.models import IndexEntry
+from django.db.models import Count, F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate
 
-from practices.models import PracticePage
+from practices.visibility import blocked_pages
 
-from .. import semantic
-from ..columns import FacetColumns
-from ..facets import FACETS
+from .. import index, semantic, spelling
+from ..facets import FACETS, RANGES
+from ..fulltext import full_text
 from ..highlight import mark_terms
-from ..models import IndexGeneration
+from ..models import PracticeDocument, PracticeFacetValue
+from ..words import query_words
 from .base import BaseBackend, SearchHit, SearchResult, SortOrder
 
-# Practices whose search entries are written per bulk call (index updates, rebuilds).
-ENTRY_CHUNK = 500
 # Added to the relevance of practices whose title holds every word (they are listed first).
 TITLE_MATCH_BONUS = 1000.0
+# Greater than every character of a treebeard path (0-9, A-Z): path + this bounds a subtree.
+AFTER_SUBTREE = "~"
 
 
 class Backend(BaseBackend):
-    """Searches the database directly; facets are counted over cached columns."""
+    """Searches the project's index tables in the database; see the module docstring."""
+
+    inline_limit = 20
+    uses_database_index = True
 
     def __init__(self, **options):
         """Accept and ignore options, so settings can be switched without editing them."""
 
+    # --- reading
+
     def search(self, params):
         """Search the practices `params.user` may see; see BaseBackend for the rules."""
-        columns = FacetColumns.current()
-        matched = columns.visible(params.user)
+        matched = visible_documents(params.user)
         filters = {
-            facet.name: columns.having_any(facet, params.selected_in(facet.name))
+            facet.name: facet_filter(facet, params.selected_in(facet.name))
             for facet in FACETS
             if params.selected_in(facet.name)
         }
-        ranked = params.effective_sort == SortOrder.RELEVANCE
-        # Without filters every match is a hit, so the match and the scores are read at once;
-        # with filters only the hits that remain are scored (ranking is the dearest part).
-        words = word_match(params.text, ranked and not filters) if params.text else None
-        meaning = semantic.neighbours(params.text) if params.text else semantic.NO_NEIGHBOURS
-        some_words = False
-        several = words is not None and len(set(params.text.split())) > 1
-        if several and not words.ids and not meaning.ids:
-            # Nothing holds every word and nothing is close in meaning: rather than nothing,
-            # those holding some of the words, the most matching words first (bm25 and
-            # ts_rank score each word that occurs).
-            words = word_match(params.text, ranked and not filters, operator="or")
-            some_words = bool(words.ids)
-        if words:
-            # The word matches together with the practices closest in meaning; what the
-            # reader may not see was left out of `matched` before either was read.
-            matched &= columns.rows_of(words.ids) | columns.rows_of(meaning.ids)
-        hits = matched.copy()
-        for mask in filters.values():
-            hits &= mask
-        facets = {}
-        for facet in FACETS:
-            counted = matched.copy()
-            for name, mask in filters.items():
-                if name != facet.name:
-                    counted &= mask
-            counts = columns.counts(facet, counted)
-            facets[facet.name] = facet.options(
-                counts, params.selected_in(facet.name), columns.labels.get(facet.name)
-            )
+        words, meaning, found = None, semantic.NO_NEIGHBOURS, {}
+        if params.text:
+            words, found = find_words(params.text)
+            meaning = semantic.neighbours(params.text)
+            if words is None and not meaning.ids and len(query_words(params.text)) > 1:
+                # Nothing holds every word (even spelt closely) and nothing is close in
+                # meaning: rather than nothing, those holding some of the words.
+                some = WordMatch(query_words(params.text), operator="or")
+                if some.any():
+                    words, found = some, {"some_words": True}
+            selected = Q(pk__in=meaning.ids)
+            if words is not None:
+                selected |= Q(pk__in=words.selection())
+            matched = matched.filter(selected)
+        hits = matched.filter(*filters.values())
 
         window = slice(params.offset, params.offset + params.per_page)
-        if ranked:
-            rows = self._by_relevance(columns, hits, words, meaning, window)
+        if params.effective_sort == SortOrder.RELEVANCE:
+            rows = by_relevance(hits, words, meaning, window)
         else:
-            order = columns.orders[params.effective_sort]
-            rows = [(int(columns.ids[row]), None) for row in order[hits[order]][window]]
+            ordered = hits.order_by(*ORDERS[params.effective_sort](connection.vendor))
+            rows = [(pk, None) for pk in ordered.values_list("pk", flat=True)[window]]
         page_ids = [pk for pk, _score in rows]
-        by_meaning_only = set(meaning.ids) - words.ids if words else set()
+        if words is not None:
+            by_meaning_only = set(page_ids) - words.ids_among(page_ids)
+        else:  # with words that found nothing, every hit is there for its meaning
+            by_meaning_only = set(page_ids) if params.text else set()
         # A practice found by meaning holds none of the words: nothing in it is marked (a
         # word such as "de" would otherwise light up the start of "designed").
-        snippets = self._snippets(page_ids, params.text.split(), unmarked=by_meaning_only)
+        terms = words.words if words else []
+        snippets = _snippets(page_ids, terms, unmarked=by_meaning_only)
         return SearchResult(
             params=params,
             hits=[
                 SearchHit(pk, score, snippets[pk], related_in_meaning=pk in by_meaning_only)
                 for pk, score in rows
             ],
-            total=int(hits.sum()),
-            facets=facets,
-            some_words=some_words,
+            total=hits.count(),
+            facets=facet_options(matched, filters, params),
+            **found,
         )
 
-    # Refreshing Wagtail's entry for a practice is one local write: a published practice is
-    # searchable at once. A city or a term linked to hundreds of practices goes to the worker.
-    inline_limit = 20
+    # --- writing
 
     def index_many(self, page_ids):
-        """Refresh Wagtail's search entries of these practices in bulk and retire the cached
-        columns once (the columns decide what is searchable, so drafts need no entry removed)."""
-        count = self._write_entries(PracticePage.objects.filter(pk__in=set(page_ids)))
-        IndexGeneration.advance()
-        return count
+        """Write the index rows of the searchable practices among `page_ids`, drop the
+        others'; how many (search/index.py)."""
+        return index.write(page_ids)
 
     def rebuild(self, progress=None):
-        """Write Wagtail's search entry of every practice again, delete the entries of
-        practices that no longer exist, and retire the cached columns."""
-        count = self._write_entries(PracticePage.objects.all(), progress)
-        content_type = ContentType.objects.get_for_model(PracticePage)
-        # IndexEntry.object_id is text: compare it with the page ids cast to text.
-        existing = PracticePage.objects.annotate(key=Cast("pk", CharField())).values("key")
-        orphans = IndexEntry.objects.filter(content_type=content_type).exclude(
-            object_id__in=existing
-        )
-        removed, _by_model = orphans.delete()
-        IndexGeneration.advance()
-        return (
-            f"Wrote the search entries of {count} practices again and removed {removed} "
-            "left over from deleted ones; facet columns will be read afresh on the next search."
-        )
+        """Write the whole index again from the database."""
+        count = index.rebuild(progress)
+        return f"Wrote the search documents of {count} practices again."
 
-    def _write_entries(self, practices, progress=None):
-        """Write Wagtail's search entries of `practices` with its backend's bulk call, a chunk
-        at a time; return how many. One entry at a time (insert_or_update_object) took 45-120 ms
-        a practice here, the bulk call 5-8 ms (docs/benchmarks.md)."""
-        wagtail_search = get_search_backend()
-        ids = practices.order_by("pk").values_list("pk", flat=True)
-        if progress is not None:
-            ids = progress(ids.iterator(), ids.count())
 
-        def write(chunk):
-            pages = list(
-                PracticePage.get_indexed_objects()
-                .filter(pk__in=chunk)
-                .prefetch_related("key_themes", "tags")
+# --- the parts of a search
+
+
+def visible_documents(user):
+    """The documents of the practices `user` may see: every one outside the subtrees of the
+    view restrictions they do not pass (PracticePage.objects.visible_to's rule; only live,
+    unarchived practices have documents)."""
+    documents = PracticeDocument.objects.all()
+    for page in blocked_pages(user):
+        documents = documents.exclude(path__gte=page.path, path__lt=page.path + AFTER_SUBTREE)
+    return documents
+
+
+def facet_filter(facet, slugs):
+    """A condition on documents: having any of `slugs` in `facet`."""
+    if facet.kind == RANGES:
+        condition = Q(pk__in=[])
+        for bucket in facet.ranges:
+            if bucket.slug in slugs:
+                bounds = Q(start__isnull=False)
+                if bucket.start is not None:
+                    bounds &= Q(start__gte=bucket.start)
+                if bucket.end is not None:
+                    bounds &= Q(start__lt=bucket.end)
+                condition |= bounds
+        return condition
+    having = PracticeFacetValue.objects.filter(facet=facet.name, value__in=sorted(slugs))
+    return Q(pk__in=having.values("document_id"))
+
+
+def facet_options(matched, filters, params):
+    """Every facet's options: counted over `matched` with every other facet's filter
+    applied. Facets that share the same other filters are counted in one query."""
+    groups = defaultdict(list)
+    for facet in FACETS:
+        groups[tuple(name for name in filters if name != facet.name)].append(facet)
+    counts = {facet.name: {} for facet in FACETS}
+    for others, facets in groups.items():
+        counted = matched.filter(*(filters[name] for name in others))
+        names = [facet.name for facet in facets if facet.kind != RANGES]
+        if names:
+            rows = (
+                PracticeFacetValue.objects.filter(document__in=counted, facet__in=names)
+                .order_by()
+                .values_list("facet", "value")
+                .annotate(count=Count("pk"))
             )
-            if pages:
-                wagtail_search.add_bulk(PracticePage, pages)
-            return len(pages)
+            for name, value, count in rows:
+                counts[name][value] = count
+        for facet in facets:
+            if facet.kind == RANGES:
+                years = counted.order_by().values_list("start").annotate(count=Count("pk"))
+                counts[facet.name] = _bucket_counts(facet, years)
+    return {
+        facet.name: facet.options(counts[facet.name], params.selected_in(facet.name))
+        for facet in FACETS
+    }
 
-        count, chunk = 0, []
-        for pk in ids:
-            chunk.append(pk)
-            if len(chunk) == ENTRY_CHUNK:
-                count += write(chunk)
-                chunk = []
-        return count + write(chunk)
 
-    def _by_relevance(self, columns, hits, words, meaning, window):
-        """(page id, relevance) of the window of hits: title matches first, then the word
-        ranking (Wagtail's relevance) fused with the ranking by meaning, then title and id."""
-        rows = np.flatnonzero(hits)
-        ids = columns.ids[rows]
-        page_ids = ids.tolist()
-        lexical = [pk for pk in page_ids if pk in words.ids]
-        relevance = words.relevance_of(lexical)
-        in_title = words.in_title
-        # The word ranking: as before the fusion, title matches first, then relevance.
-        lexical.sort(key=lambda pk: (pk not in in_title, -relevance.get(pk, 0.0)))
-        visible = set(page_ids)
-        by_meaning = [pk for pk in meaning.ids if pk in visible]
-        fused = semantic.fusion_scores(lexical, by_meaning)
-        scores = np.fromiter((fused.get(pk, 0.0) for pk in page_ids), float, len(page_ids))
-        titled = np.fromiter((pk in in_title for pk in page_ids), bool, len(page_ids))
-        # np.lexsort sorts by its last key first.
-        order = np.lexsort((columns.title_rank[rows], -scores, ~titled))[window]
-        return [
-            (int(ids[i]), (TITLE_MATCH_BONUS if titled[i] else 0.0) + float(scores[i]))
-            for i in order
-        ]
+def _bucket_counts(facet, years):
+    counts = {}
+    for year, count in years:
+        if year is None:
+            continue
+        for bucket in facet.ranges:
+            if (bucket.start is None or year >= bucket.start) and (
+                bucket.end is None or year < bucket.end
+            ):
+                counts[bucket.slug] = counts.get(bucket.slug, 0) + count
+    return counts
 
-    def _snippets(self, page_ids, terms, unmarked=frozenset()):
-        """Page id -> highlighted snippet of the description (none marked for `unmarked`)."""
-        descriptions = dict(
-            PracticePage.objects.filter(pk__in=page_ids).values_list("pk", "description")
-        )
-        return {
-            pk: mark_terms(
-                get_text_for_indexing(descriptions.get(pk) or ""),
-                [] if pk in unmarked else terms,
-            )
-            for pk in page_ids
-        }
+
+def _title_key(vendor):
+    # Code point order on every database (PostgreSQL's own collation would differ from
+    # SQLite's and from Elasticsearch's keyword order).
+    return Collate("title_sort", "C") if vendor == "postgresql" else F("title_sort")
+
+
+ORDERS = {
+    SortOrder.NEWEST: lambda vendor: [
+        F("published").desc(nulls_last=True),
+        _title_key(vendor),
+        "pk",
+    ],
+    SortOrder.UPDATED: lambda vendor: [
+        F("updated").desc(nulls_last=True),
+        _title_key(vendor),
+        "pk",
+    ],
+    SortOrder.TITLE: lambda vendor: [_title_key(vendor), "pk"],
+}
+
+
+def by_relevance(hits, words, meaning, window):
+    """(page id, relevance) of the window of hits: title matches first, then the word
+    ranking fused with the ranking by meaning, then title and page id."""
+    rows = list(hits.values_list("pk", "title_sort"))
+    visible = {pk for pk, _title in rows}
+    scores = words.scores if words else {}
+    in_title = words.in_title if words else set()
+    lexical = [pk for pk, _title in rows if pk in scores]
+    lexical.sort(key=lambda pk: (pk not in in_title, -scores[pk]))
+    fused = semantic.fusion_scores(lexical, [pk for pk in meaning.ids if pk in visible])
+    rows.sort(key=lambda row: (row[0] not in in_title, -fused.get(row[0], 0.0), row[1], row[0]))
+    return [
+        (pk, (TITLE_MATCH_BONUS if pk in in_title else 0.0) + fused.get(pk, 0.0))
+        for pk, _title in rows[window]
+    ]
+
+
+def _snippets(page_ids, terms, unmarked=frozenset()):
+    """Page id -> highlighted snippet of the description (none marked for `unmarked`)."""
+    documents = PracticeDocument.objects.filter(pk__in=page_ids)
+    descriptions = dict(documents.values_list("pk", "document__description"))
+    return {
+        pk: mark_terms(descriptions.get(pk) or "", [] if pk in unmarked else terms)
+        for pk in page_ids
+    }
 
 
 # --- words
 
 
-def word_match(text, ranked=False, operator="and"):
-    """How to find the practices holding every word of `text` (operator "or": any of them)
-    on this database (`ranked`: their relevance will be asked for)."""
-    backend = get_search_backend()
-    if connection.vendor == "sqlite":
-        # Importable only on SQLite: the module loads a model that exists only there.
-        from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
-
-        if isinstance(backend, SQLiteSearchBackend):
-            return SQLiteWordMatch(text, ranked, operator)
-    if connection.vendor == "postgresql":
-        from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
-
-        if isinstance(backend, PostgresSearchBackend):
-            return PostgresWordMatch(text, ranked, operator)
-    return WordMatch(text, ranked, operator)
+def find_words(text):
+    """(WordMatch, what to say of it) for the words of `text`: the practices holding every
+    word, or when none does, those holding every word of its spelling correction; (None, {})
+    when neither finds anything."""
+    words = query_words(text)
+    if words:
+        match = WordMatch(words)
+        if match.any():
+            return match, {}
+    corrected = spelling.correction(text)
+    if corrected:
+        match = WordMatch(query_words(corrected))
+        if match.any():
+            return match, {"close_matches": True, "suggestion": corrected}
+    return None, {}
 
 
 class WordMatch:
-    """Every practice holding all the words, with Wagtail's relevance, through Wagtail's own
-    search queries (any database backend; the reference the faster readings are tested
-    against).
+    """The practices holding every word ("and") or any of them ("or") in the full-text
+    table, with their relevance; reads nothing until asked."""
 
-    `ids`: every matching practice, live or not (visibility is applied by the engine).
-    `relevance`: page id -> Wagtail's score, higher is better. `in_title`: the ids whose
-    title holds every word.
-    """
-
-    def __init__(self, text, ranked=False, operator="and"):
-        """Remember the words, whether relevance will be asked for (then the match and the
-        scores can be read at once) and whether every word ("and") or any ("or") must occur;
-        nothing runs until a property is read."""
-        self.text = text
-        self.ranked = ranked
+    def __init__(self, words, operator="and"):
+        """Remember the (non-empty) words and whether each one must occur."""
+        self.words = list(words)
         self.operator = operator
+        self.text = full_text()
 
-    def _search(self, **options):
-        return PracticePage.objects.all().search(self.text, operator=self.operator, **options)
+    def subquery(self):
+        """(SQL, params) selecting the page ids that match."""
+        return self.text.matching(self.words, self.operator)
 
-    @cached_property
-    def ids(self):
-        """The ids of every practice holding all the words."""
-        matches = self._search(order_by_relevance=False).get_queryset().order_by()
-        return set(matches.values_list("pk", flat=True))
+    def selection(self):
+        """The subquery as an expression for `pk__in`: its SQL is fulltext's, every value a
+        query parameter."""
+        return RawSQL(*self.subquery())  # noqa: S611
 
-    @cached_property
-    def relevance(self):
-        """Page id -> relevance (higher is better) of every match."""
-        scored = self._search(order_by_relevance=True).annotate_score("_score").get_queryset()
-        # Wagtail orders best first, but the direction differs per database (PostgreSQL's
-        # ts_rank is higher-is-better, SQLite's bm25 lower-is-better): reuse its ordering.
-        best_first = scored.query.order_by[0]
-        descending = (
-            best_first.startswith("-") if isinstance(best_first, str) else best_first.descending
-        )
-        sign = 1.0 if descending else -1.0
-        return {pk: sign * score for pk, score in scored.order_by().values_list("pk", "_score")}
-
-    def relevance_of(self, page_ids):
-        """Page id -> relevance of the given matching practices (subclasses may read fewer)."""
-        relevance = self.relevance
-        return {pk: relevance[pk] for pk in page_ids if pk in relevance}
-
-    @cached_property
-    def in_title(self):
-        """The ids of the practices whose title holds every word."""
-        if self.operator != "and":
-            return set()  # "or" is only asked when no practice holds every word
-        matches = self._search(fields=["title"], order_by_relevance=False).get_queryset()
-        return set(matches.order_by().values_list("pk", flat=True))
-
-
-class PostgresWordMatch(WordMatch):
-    """The same matches and scores on PostgreSQL, from Wagtail's index table alone.
-
-    Wagtail's own query joins the page tables to its index row by row; reading the index
-    table alone, through the expression index on (title || body) (search/migrations/0001),
-    is several times faster. The tsquery and the rank come from Wagtail's own query
-    compiler, so they are Wagtail's: ts_rank(title) * title_norm + ts_rank(body).
-    """
-
-    @cached_property
-    def _compiled(self):
-        """Wagtail's tsquery for the words, and its rank expression for an index entry."""
-        backend = get_search_backend()
-        compiler = backend.query_compiler_class(
-            PracticePage.objects.all(), self.text, operator=self.operator
-        )
-        config = backend.config
-        tsquery = compiler.build_tsquery(compiler.query, config=config)
-        title_rank = compiler.build_tsrank(F("title"), compiler.query, config=config)
-        body_rank = compiler.build_tsrank(F("body"), compiler.query, config=config)
-        return tsquery, title_rank * F("title_norm") + body_rank
-
-    def _entries(self):
-        """The index entries of practices (any other content type is left out)."""
-        content_type = ContentType.objects.get_for_model(PracticePage)
-        return IndexEntry.objects.filter(content_type=content_type)
-
-    def _matches(self):
-        """The entries holding every word, in title or body (as Wagtail matches them)."""
-        tsquery, _rank = self._compiled
-        vector = CombinedExpression(F("title"), "||", F("body"))
-        return self._entries().annotate(_vector=vector).filter(_vector=tsquery)
-
-    @cached_property
-    def ids(self):
-        """The ids of every practice holding all the words."""
-        if self.ranked:
-            return set(self.relevance)
-        return {int(pk) for pk in self._matches().values_list("object_id", flat=True)}
-
-    @cached_property
-    def relevance(self):
-        """Page id -> Wagtail's relevance (higher is better) of every match."""
-        return self._scores(self._matches())
-
-    def relevance_of(self, page_ids):
-        """Page id -> relevance of the given matching practices, scoring only those."""
-        if "relevance" in self.__dict__:
-            return super().relevance_of(page_ids)
-        return self._scores(self._matches().filter(object_id__in=[str(pk) for pk in page_ids]))
-
-    def _scores(self, entries):
-        _tsquery, rank = self._compiled
-        scored = entries.annotate(_rank=ExpressionWrapper(rank, output_field=FloatField()))
-        return {int(pk): score for pk, score in scored.values_list("object_id", "_rank")}
-
-    @cached_property
-    def in_title(self):
-        """The ids of the practices whose title holds every word."""
-        if self.operator != "and":
-            return set()  # "or" is only asked when no practice holds every word
-        tsquery, _rank = self._compiled
-        # The entry's own title vector, which its GIN index serves.
-        titled = self._entries().filter(title=tsquery)
-        return {int(pk) for pk in titled.values_list("object_id", flat=True)}
-
-
-class SQLiteWordMatch(WordMatch):
-    """The same matches and scores on SQLite, read from Wagtail's FTS5 index in one query.
-
-    Wagtail's SQLite queries join its index table to the FTS5 table, and without ANALYZE
-    statistics SQLite loops over the index table and runs the full-text query once per
-    entry (about 0.3 s per query at 1,000 practices). Reading the FTS5 table first takes
-    milliseconds. The score is Wagtail's, bm25 * (title_norm + 1), lower being better, so
-    relevance is its negation; tests/search/test_database_engine.py checks both against
-    Wagtail's own queries.
-    """
-
-    def _query(self, columns):
-        entries = IndexEntry._meta.db_table
-        joiner = " AND " if self.operator == "and" else " OR "
-        phrase = joiner.join(f'"{word}"' for word in self.text.split())
-        sql = (
-            f"SELECT entry.object_id, bm25({entries}_fts) * (entry.title_norm + 1) "  # noqa: S608
-            f"FROM {entries}_fts CROSS JOIN {entries} AS entry ON entry.id = {entries}_fts.rowid "
-            f"WHERE {entries}_fts MATCH %s AND entry.content_type_id = %s"
-        )
-        # CROSS JOIN makes SQLite read the FTS5 table first. The words are plain \w+ tokens
-        # (search.forms), so quoting each one makes a valid FTS5 phrase.
-        match = "{" + " ".join(columns) + "} : (" + phrase + ")"
-        content_type = ContentType.objects.get_for_model(PracticePage)
+    def any(self):
+        """Whether any practice (visible or not) holds the words."""
+        sql, params = self.subquery()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match, content_type.pk])
-            return [(int(object_id), score) for object_id, score in cursor.fetchall()]
+            cursor.execute(f"{sql} LIMIT 1", params)
+            return cursor.fetchone() is not None
 
-    @cached_property
-    def relevance(self):
-        """Page id -> relevance (the negated bm25 score: higher is better) of every match."""
-        return {pk: -score for pk, score in self._query(["title", "body"])}
+    @property
+    def scores(self):
+        """Page id -> relevance (higher is better) of every match."""
+        if not hasattr(self, "_scores"):
+            self._scores = self.text.scores(self.words, self.operator)
+        return self._scores
 
-    @cached_property
-    def ids(self):
-        """The ids of every practice holding all the words."""
-        return set(self.relevance)
-
-    @cached_property
+    @property
     def in_title(self):
-        """The ids of the practices whose title holds every word."""
+        """The ids of the practices whose title holds every word (none for "or")."""
         if self.operator != "and":
-            return set()  # "or" is only asked when no practice holds every word
-        return {pk for pk, _score in self._query(["title"])}
+            return set()
+        if not hasattr(self, "_in_title"):
+            self._in_title = self.text.in_title(self.words)
+        return self._in_title
+
+    def ids_among(self, page_ids):
+        """The ids among `page_ids` that hold the words."""
+        if hasattr(self, "_scores") or not page_ids:
+            return {pk for pk in page_ids if pk in self.scores}
+        matching = PracticeDocument.objects.filter(pk__in=page_ids).filter(pk__in=self.selection())
+        return set(matching.values_list("pk", flat=True))

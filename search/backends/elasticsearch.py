@@ -31,7 +31,8 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 
 from practices.visibility import blocked_pages
 
-from .. import semantic
+from .. import index as database_index
+from .. import semantic, spelling
 from ..documents import practice_documents, searchable_practices
 from ..facets import FACETS, RANGES
 from ..highlight import clean_fragment
@@ -99,12 +100,15 @@ class PracticeDocument(Document):
     """The mapping of one searchable practice; search.documents.practice_to_document fills it."""
 
     page_id = Long()
-    # Texts (the PracticePage search_fields the database engine searches).
+    # Texts (search.documents.TEXT_FIELDS, the ones the database engine searches too).
     title = _text()
     description = _text()
+    evidence = _text()
     sustainability = _text()
     organisation_name = _text()
     key_theme_labels = _text(multi=True)
+    audience_labels = _text(multi=True)
+    city_names = _text(multi=True)
     tag_names = _text(multi=True)
     all_text = Text(analyzer="english", fields={"plain": Text(analyzer="standard")})
     # Facets (search/facets.py): slugs and codes, years as numbers.
@@ -125,6 +129,7 @@ class PracticeDocument(Document):
     title_sort = Keyword()
     published = Long()
     restricted_by = Long(multi=True)
+    path = Keyword(index=False)
 
 
 def practice_index(name):
@@ -211,8 +216,11 @@ class PracticeFacetedSearch(FacetedSearch):
                 "key_theme_labels^3",
                 "key_theme_labels.plain^3",
                 "tag_names^2",
+                "audience_labels^2",
+                "city_names^2",
                 "description",
                 "description.plain",
+                "evidence",
                 "sustainability",
                 "organisation_name",
             ],
@@ -293,7 +301,9 @@ class Backend(BaseBackend):
             if params.text and word_matches == 0:
                 fuzzy, fuzzy_word_matches = self._search(params, fuzzy=True, neighbours=neighbours)
                 if fuzzy_word_matches:
-                    result = replace(fuzzy, close_matches=True)
+                    result = replace(
+                        fuzzy, close_matches=True, suggestion=spelling.correction(params.text)
+                    )
                 elif len(set(params.text.split())) > 1 and not (neighbours and neighbours.ids):
                     # Nothing holds every word, even spelt closely, and nothing is close in
                     # meaning: rather than nothing, the practices holding some of the words.
@@ -369,6 +379,8 @@ class Backend(BaseBackend):
         page_ids = sorted(set(page_ids))
         if not page_ids:
             return 0
+        # The database's own index too: searches fall back to it when the cluster fails.
+        database_index.write(page_ids)
         searchable = searchable_practices().filter(pk__in=page_ids)
         written = set()
 
@@ -414,6 +426,7 @@ class Backend(BaseBackend):
         """Bulk-load a new timestamped index (without refreshes or replicas while loading),
         then point the alias at it in one step."""
         client, alias = self.client, self.alias
+        database_index.rebuild()  # the database's own index, which searches fall back to
         if client.indices.exists(index=alias) and not client.indices.exists_alias(name=alias):
             raise RuntimeError(
                 f"An index called {alias} exists where the alias should be. Delete it "

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
-from wagtail.search.index import insert_or_update_object
 
 from practices.models import (
     FundingProgramme,
@@ -22,6 +21,7 @@ from practices.models import (
     TargetAudience,
 )
 from practices.visibility import MEMBERS_GROUP
+from search import index
 from tests.factories import (
     CityPageFactory,
     NetworkPageFactory,
@@ -55,11 +55,11 @@ def practice(title, parent, description, *, published=None, tags=(), **fields):
     page.networks.set(networks)
     page.tags.add(*tags)
     page.save()
-    # Wagtail indexes on post_save, before modelcluster writes the tags and many-to-many
-    # links; in the site, the post-commit index sync refreshes the entry, as done here.
-    insert_or_update_object(page)
     if published:
         PracticePage.objects.filter(pk=page.pk).update(first_published_at=published)
+    # The index is written on post_save, before modelcluster writes the tags and many-to-many
+    # links; in the site, publishing writes it again (page_published), as done here.
+    index.write([page.pk])
     return page
 
 

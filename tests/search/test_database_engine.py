@@ -1,14 +1,16 @@
-"""The database engine keeps the search contract (on SQLite, and on PostgreSQL in CI)."""
+"""The database engine keeps the search contract (on SQLite, and on PostgreSQL in CI), on
+an index the project owns (search/index.py)."""
 
 from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from wagtail.search.models import IndexEntry
 
 from practices.models import CityPage, KeyTheme, PracticePage
+from search import index
 from search.backends import get_backend
 from search.backends.base import SearchParams
-from search.backends.database import PostgresWordMatch, SQLiteWordMatch, WordMatch, word_match
-from search.models import IndexGeneration
+from search.models import PracticeDocument, PracticeFacetValue, SearchTerm
 
 from . import data
 from .contract import EngineContract
@@ -20,49 +22,9 @@ class DatabaseEngineContractTests(DatabaseEngine, EngineContract, TestCase):
     """The shared contract on the database engine."""
 
 
-class WordMatchTests(TestCase):
-    """The fast SQLite reading of Wagtail's index finds and orders what Wagtail's search does."""
-
-    TEXTS = [
-        "mentoring",
-        "counselling",
-        "online",
-        "street",
-        "mentoring counselling",
-        "sport",
-        "zebra",
-    ]
-
-    @classmethod
-    def setUpTestData(cls):
-        data.build()
-
-    def test_each_database_reads_wagtails_index_directly(self):
-        expected = {"sqlite": SQLiteWordMatch, "postgresql": PostgresWordMatch}
-        self.assertIs(type(word_match("mentoring")), expected[connection.vendor])
-
-    def test_the_match_used_here_agrees_with_wagtails_own_queries(self):
-        for text in self.TEXTS:
-            for ranked in (False, True):
-                with self.subTest(text=text, ranked=ranked):
-                    used, wagtail = word_match(text, ranked), WordMatch(text)
-                    self.assertEqual(used.ids, wagtail.ids)
-                    self.assertEqual(used.in_title, wagtail.in_title)
-                    self.assertEqual(set(used.relevance), set(wagtail.relevance))
-                    for pk, score in wagtail.relevance.items():
-                        self.assertAlmostEqual(used.relevance[pk], score, places=6)
-                    # Scoring only some matches (the hits left by filters) gives their scores.
-                    some = sorted(wagtail.ids)[::2]
-                    fresh = word_match(text, ranked)
-                    self.assertEqual(set(fresh.relevance_of(some)), set(some))
-                    for pk, score in fresh.relevance_of(some).items():
-                        self.assertAlmostEqual(score, wagtail.relevance[pk], places=6)
-        self.assertGreater(len(word_match("mentoring").ids), 2)
-        self.assertTrue(word_match("street").in_title)
-
-
-class FacetColumnsTests(DatabaseEngine, TestCase):
-    """The cached facet columns follow every change at once, inside its transaction."""
+class OwnedIndexTests(DatabaseEngine, TestCase):
+    """The index tables follow every change at once, inside its transaction, and a rebuild
+    writes what the changes wrote."""
 
     @classmethod
     def setUpTestData(cls):
@@ -73,9 +35,18 @@ class FacetColumnsTests(DatabaseEngine, TestCase):
         params = SearchParams(text=text, selected={k: frozenset(v) for k, v in selected.items()})
         return get_backend().search(params)
 
-    def test_the_next_search_sees_a_change_without_waiting_for_the_index_sync(self):
+    def snapshot(self):
+        """Everything the index holds, comparable."""
+        documents = sorted(
+            PracticeDocument.objects.values_list("pk", "document", "path", "words", "start")
+        )
+        values = sorted(PracticeFacetValue.objects.values_list("document_id", "facet", "value"))
+        terms = sorted(SearchTerm.objects.values_list("term", "documents"))
+        return documents, values, terms
+
+    def test_the_next_search_sees_a_change_without_waiting_for_the_worker(self):
         self.assertEqual(self.search("mentoring").total, 2)
-        # No commit callbacks run here: the token changes in the transaction itself.
+        # No commit callbacks run here: the rows change in the transaction itself.
         PracticePage.objects.get(pk=self.content.a.pk).unpublish()
         self.assertEqual(self.search("mentoring").page_ids, [self.content.b.pk])
         city = CityPage.objects.get(pk=self.content.lisbon.pk)
@@ -83,50 +54,87 @@ class FacetColumnsTests(DatabaseEngine, TestCase):
         city.save_revision().publish()
         labels = {o.slug: o.label for o in self.search().facets["city"]}
         self.assertEqual(labels["lisbon"], "Lisboa")
+        # The practices of the renamed city are found by its new name.
+        self.assertEqual(
+            set(self.search("lisboa").page_ids), {self.content.b.pk, self.content.f.pk}
+        )
 
-    def test_searches_share_the_columns_until_something_changes(self):
-        self.search()
-        with CaptureQueriesContext(connection) as first:
-            self.search(theme=["family-support"])
-        with CaptureQueriesContext(connection) as second:
-            self.search(theme=["family-support"])
-        self.assertEqual(len(first), len(second))
-        # The token, the view restrictions and their groups, and the snippets: no facet query.
-        self.assertLessEqual(len(second), 4)
-        practice = PracticePage.objects.get(pk=self.content.e.pk)
-        practice.key_themes.add(KeyTheme.objects.get(slug="family-support"))
-        practice.save_revision().publish()
-        with CaptureQueriesContext(connection) as after:
-            result = self.search(theme=["family-support"])
-        self.assertGreater(len(after), len(second))
-        self.assertEqual(result.total, 3)
-
-    def test_a_rolled_back_change_leaves_no_columns_behind(self):
-        before = self.search("mentoring").page_ids
+    def test_a_rolled_back_change_leaves_the_index_as_it_was(self):
+        before = self.snapshot()
         try:
             with transaction.atomic():
-                PracticePage.objects.filter(pk=self.content.a.pk).update(archived=True)
-                PracticePage.objects.get(pk=self.content.a.pk).save()
+                practice = PracticePage.objects.get(pk=self.content.a.pk)
+                practice.archived = True
+                practice.save_revision().publish()
                 self.assertEqual(self.search("mentoring").page_ids, [self.content.b.pk])
                 raise RuntimeError("the editor's request failed")
         except RuntimeError:
             pass
-        self.assertEqual(self.search("mentoring").page_ids, before)
-        # The next change may get the rolled-back change's row id (SQLite reuses it); it must
-        # still not find the columns cached for the rolled-back state.
-        PracticePage.objects.filter(pk=self.content.b.pk).update(archived=True)
-        PracticePage.objects.get(pk=self.content.b.pk).save()
-        self.assertEqual(self.search("mentoring").page_ids, [self.content.a.pk])
+        self.assertEqual(self.snapshot(), before)
 
-    def test_every_change_adds_a_generation_row_and_changes_the_state(self):
-        states = {IndexGeneration.current()}
-        for _ in range(3):
-            IndexGeneration.advance()
-            states.add(IndexGeneration.current())
-        self.assertEqual(len(states), 4)
-        # Rows are only ever added (never updated), so editors never wait on a shared row.
-        tokens = list(IndexGeneration.objects.values_list("token", flat=True))
-        self.assertEqual(len(tokens), len(set(tokens)))
+    def test_changes_write_what_a_rebuild_writes(self):
+        practice = PracticePage.objects.get(pk=self.content.e.pk)
+        practice.key_themes.add(KeyTheme.objects.get(slug="family-support"))
+        practice.title = "After-school theatre and puppetry"
+        practice.save_revision().publish()
+        PracticePage.objects.get(pk=self.content.c.pk).unpublish()
+        KeyTheme.objects.filter(slug="early-prevention").get().delete()
+        index.write(PracticePage.objects.values_list("pk", flat=True))  # as the worker would
+        incremental = self.snapshot()
+        index.rebuild()
+        self.assertEqual(self.snapshot(), incremental)
+        self.assertIn(("puppetry", 1), incremental[2])
+        self.assertEqual(self.search("puppetry").page_ids, [self.content.e.pk])
+
+    def test_a_deleted_practice_leaves_every_table(self):
+        pk = self.content.d.pk
+        PracticePage.objects.get(pk=pk).delete()
+        self.assertFalse(PracticeDocument.objects.filter(pk=pk).exists())
+        self.assertFalse(PracticeFacetValue.objects.filter(document_id=pk).exists())
+        self.assertFalse(SearchTerm.objects.filter(term="propaganda").exists())
+        self.assertEqual(self.search("propaganda").total, 0)
+
+    def test_wagtails_own_search_index_is_not_read(self):
+        IndexEntry.objects.all().delete()
+        self.assertEqual(self.search("mentoring").total, 2)
+        self.assertEqual(self.search(theme=["family-support"]).total, 2)
+
+    def test_words_are_stemmed_and_stop_words_dropped(self):
+        # "coach" in the text, "coaching" in the query; "the" and "of" are not searched.
+        self.assertEqual(self.search("coaching").page_ids, [self.content.a.pk])
+        self.assertEqual(self.search("the coaching of teenager").page_ids, [self.content.a.pk])
+        result = self.search("the of and")
+        self.assertEqual((result.total, result.some_words), (0, False))
+
+    def test_every_field_a_reader_expects_is_searched(self):
+        # A target audience, a city, a tag and the evidence text each find their practice.
+        self.assertIn(self.content.b.pk, self.search("families").page_ids)
+        self.assertIn(self.content.c.pk, self.search("malmö").page_ids)
+        self.assertEqual(self.search("helpline").page_ids, [self.content.b.pk])
+        practice = PracticePage.objects.get(pk=self.content.f.pk)
+        practice.evidence_and_evaluation = "<p>An ombudsman evaluated the disputes settled.</p>"
+        practice.save_revision().publish()
+        self.assertEqual(self.search("ombudsman").page_ids, [self.content.f.pk])
+
+    def test_a_misspelt_word_is_corrected_from_the_vocabulary(self):
+        result = self.search("mentorign")
+        self.assertTrue(result.close_matches)
+        self.assertEqual(result.suggestion, "mentoring")
+        self.assertEqual(len(result.page_ids), 2)
+        # The snippets mark the corrected word.
+        self.assertTrue(any("<mark>mentoring</mark>" in hit.highlight for hit in result.hits))
+        # A word the collection holds is never "corrected".
+        self.assertEqual(self.search("mentoring").suggestion, "")
+
+    def test_a_search_costs_the_same_few_queries_at_any_size(self):
+        self.search("street")
+        with CaptureQueriesContext(connection) as first:
+            self.search("street", theme=["family-support"])
+        for number in range(5):
+            data.practice(f"Street work {number}", self.content.ghent, "Outreach in the street.")
+        with CaptureQueriesContext(connection) as more:
+            self.search("street", theme=["family-support"])
+        self.assertEqual(len(more), len(first))
 
 
 class DatabaseEngineSemanticTests(DatabaseEngine, SemanticContract, TestCase):

@@ -100,8 +100,14 @@ class ElasticsearchOnlyTests(ElasticsearchEngine, TestCase):
         result = self.engine.search(SearchParams(text="mentorng"))
         self.assertEqual(result.page_ids, [self.content.a.pk, self.content.b.pk])
         self.assertTrue(result.close_matches)
-        self.assertEqual(database.Backend().search(SearchParams(text="mentorng")).total, 0)
-        self.assertFalse(self.engine.search(SearchParams(text="mentoring")).close_matches)
+        # The same suggestion as the database engine, from the same vocabulary.
+        self.assertEqual(result.suggestion, "mentoring")
+        fallback = database.Backend().search(SearchParams(text="mentorng"))
+        self.assertEqual(
+            (set(fallback.page_ids), fallback.suggestion), (set(result.page_ids), "mentoring")
+        )
+        exact = self.engine.search(SearchParams(text="mentoring"))
+        self.assertEqual((exact.close_matches, exact.suggestion), (False, ""))
 
     def test_texts_are_english_with_a_language_neutral_subfield(self):
         mapping = PracticeDocument._doc_type.mapping.to_dict()["properties"]

@@ -1,0 +1,191 @@
+"""Writing the database engine's index: documents, facet values, words and the vocabulary.
+
+One function brings the index in line with the database for some practices, write(); the
+rebuild writes every one. A searchable practice (search.documents.searchable_practices) gets
+its PracticeDocument row, its PracticeFacetValue rows and its row in the full-text table
+(search/fulltext.py), all from the one flattening function that Elasticsearch also uses; any
+other practice loses them. The vocabulary (SearchTerm) is kept counted as documents change.
+
+Every engine falls back to the database engine, so this index is written whichever engine
+is configured: search/signals.py writes it in the transaction of a change of a few
+practices, the worker's index task for more (search/tasks.py).
+"""
+
+from collections import Counter, defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max
+from wagtail.models import PageViewRestriction
+
+from .documents import document_texts, practice_documents, searchable_practices
+from .facets import FACETS, RANGES
+from .fulltext import full_text
+from .models import PracticeDocument, PracticeFacetValue, SearchTerm
+from .words import vocabulary_terms
+
+# Practices written per transaction step: a few thousand rows of each table.
+CHUNK = 500
+
+
+def write(page_ids) -> int:
+    """Bring the index in line with the database for these practices (searchable ones are
+    written, the others dropped); return how many were written or dropped."""
+    page_ids = sorted(set(page_ids))
+    count = 0
+    for start in range(0, len(page_ids), CHUNK):
+        count += _write_chunk(page_ids[start : start + CHUNK])
+    return count
+
+
+def rebuild(progress=None) -> int:
+    """Write the whole index again from the database, in one transaction (readers see the
+    old index until it commits); return how many practices it holds."""
+    ids = list(searchable_practices().values_list("pk", flat=True))
+    chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+    if progress is not None:
+        chunks = progress(chunks, len(chunks))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            full_text().clear(cursor)
+        PracticeFacetValue.objects.all().delete()
+        PracticeDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        for chunk in chunks:
+            _write_chunk(chunk)
+    return len(ids)
+
+
+def forget(page_ids):
+    """Drop these practices from the index now (a practice about to be deleted)."""
+    with transaction.atomic():
+        rows = PracticeDocument.objects.select_for_update().filter(pk__in=page_ids)
+        old_words = dict(rows.values_list("pk", "words"))
+        if old_words:
+            _drop(list(old_words))
+            _count_terms(Counter(t for words in old_words.values() for t in words.split()), -1)
+
+
+def content_state() -> str:
+    """A token that changes whenever what a reader can find changes: a practice written or
+    dropped, a city published, added or removed, a view restriction added, changed or
+    removed. Caches of pages built from the collection (the home page's city list, bundles)
+    are kept under it."""
+    from practices.models import CityPage
+
+    states = [
+        PracticeDocument.objects.aggregate(Count("pk"), Max("written_at")),
+        CityPage.objects.live().aggregate(Count("pk"), Max("pk"), Max("last_published_at")),
+        PageViewRestriction.objects.aggregate(Count("pk"), Max("pk")),
+    ]
+    return "-".join(
+        str(value.isoformat() if hasattr(value, "isoformat") else value)
+        for state in states
+        for value in state.values()
+    )
+
+
+def _write_chunk(page_ids):
+    documents = list(practice_documents(searchable_practices().filter(pk__in=page_ids)))
+    by_id = {document["page_id"]: document for document in documents}
+    with transaction.atomic():
+        # Locked, so two writers of one practice count its words once (PostgreSQL).
+        existing = PracticeDocument.objects.select_for_update().filter(pk__in=page_ids)
+        old_words = dict(existing.values_list("pk", "words"))
+        dropped = [pk for pk in old_words if pk not in by_id]
+        if dropped:
+            _drop(dropped)
+        rows, texts, values, deltas = [], [], [], Counter()
+        for pk, document in by_id.items():
+            title, labels, body = document_texts(document)
+            terms = vocabulary_terms(title, labels, body)
+            before = set(old_words.get(pk, "").split())
+            deltas.update(dict.fromkeys(terms - before, 1))
+            deltas.update(dict.fromkeys(before - terms, -1))
+            rows.append(
+                PracticeDocument(
+                    page_id=pk,
+                    document=document,
+                    path=document["path"],
+                    title_sort=document["title_sort"],
+                    published=document["published"],
+                    updated=document["updated"],
+                    start=document["start"],
+                    words=" ".join(sorted(terms)),
+                )
+            )
+            texts.append((pk, title, labels, body))
+            values.extend(_facet_values(pk, document))
+        for pk in dropped:
+            deltas.update(dict.fromkeys(old_words[pk].split(), -1))
+        if rows:
+            rewritten = [pk for pk in by_id if pk in old_words]
+            PracticeFacetValue.objects.filter(document_id__in=rewritten).delete()
+            with connection.cursor() as cursor:
+                full_text().delete(cursor, rewritten)
+            PracticeDocument.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["page"],
+                update_fields=[
+                    "document",
+                    "path",
+                    "title_sort",
+                    "published",
+                    "updated",
+                    "start",
+                    "words",
+                    "written_at",
+                ],
+            )
+            PracticeFacetValue.objects.bulk_create(values, batch_size=2000)
+            with connection.cursor() as cursor:
+                full_text().insert(cursor, texts)
+        _apply_term_deltas(deltas)
+    return len(rows) + len(dropped)
+
+
+def _drop(page_ids):
+    """Delete the rows of these practices from every table of the index."""
+    with connection.cursor() as cursor:
+        full_text().delete(cursor, page_ids)
+    PracticeFacetValue.objects.filter(document_id__in=page_ids).delete()
+    PracticeDocument.objects.filter(pk__in=page_ids).delete()
+
+
+def _facet_values(pk, document):
+    """The PracticeFacetValue rows of one document (ranges are counted from `start`)."""
+    for facet in FACETS:
+        if facet.kind == RANGES:
+            continue
+        value = document[facet.name]
+        for single in value if isinstance(value, list) else [value]:
+            if single not in (None, ""):
+                yield PracticeFacetValue(document_id=pk, facet=facet.name, value=str(single))
+
+
+def _count_terms(terms, sign):
+    _apply_term_deltas(Counter({term: sign * count for term, count in terms.items()}))
+
+
+def _apply_term_deltas(deltas):
+    """Add each term's change in the number of practices holding it to the vocabulary."""
+    deltas = {term: delta for term, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    new = [t for t, delta in deltas.items() if delta > 0]
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=t, length=len(t), documents=0) for t in new],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    by_delta = defaultdict(list)
+    for term, delta in deltas.items():
+        by_delta[delta].append(term)
+    for delta, terms in by_delta.items():
+        for start in range(0, len(terms), CHUNK):
+            SearchTerm.objects.filter(term__in=terms[start : start + CHUNK]).update(
+                documents=F("documents") + delta
+            )
+    gone = [t for t, delta in deltas.items() if delta < 0]
+    for start in range(0, len(gone), CHUNK):
+        SearchTerm.objects.filter(term__in=gone[start : start + CHUNK], documents__lte=0).delete()
