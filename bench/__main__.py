@@ -111,9 +111,24 @@ def prepare(engine, size, seed):
 
 def migrated(url):
     """Bring an existing bench database up to the project's migrations (a database generated
-    before a new migration, such as an index, would measure old code); return its URL."""
+    before a new migration, such as an index, would measure old code), and write the database
+    engine's index when a migration left it empty; return its URL."""
     run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], bench_env(url))
+    run([PYTHON, "-m", "bench", "index-if-empty"], bench_env(url))
     return url
+
+
+def index_if_empty():
+    """Write the database engine's index of a bench database that has none (one generated
+    before the index existed)."""
+    import django
+
+    django.setup()
+    from search import index
+    from search.models import PracticeDocument
+
+    if not PracticeDocument.objects.exists():
+        print(f"  wrote the database index of {index.rebuild()} practices")  # noqa: T201
 
 
 def worker(options):
@@ -221,7 +236,10 @@ def main(argv=None):
     """Parse the command line and run what it asks for."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
-        "command", nargs="?", default="all", choices=["all", "worker", "generate", "report"]
+        "command",
+        nargs="?",
+        default="all",
+        choices=["all", "worker", "generate", "report", "index-if-empty"],
     )
     parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k")
     parser.add_argument("--engines", default=",".join(ENGINES))
@@ -250,6 +268,8 @@ def main(argv=None):
         return worker(options)
     if options.command == "generate":
         return generate_command(options)
+    if options.command == "index-if-empty":
+        return index_if_empty()
     if options.command == "all":
         run_all(options)
     from .report import write_report

@@ -106,7 +106,10 @@ class PostgresText:
             f"setweight(to_tsvector('{config}', %s), 'A') || "
             f"setweight(to_tsvector('{config}', %s), 'B') || "
             f"setweight(to_tsvector('{config}', %s), 'D'), to_tsvector('{config}', %s))",
-            [(pk, title, labels, body, title) for pk, title, labels, body in rows],
+            [
+                (pk, *(_plain(text) for text in (title, labels, body, title)))
+                for pk, title, labels, body in rows
+            ],
         )
 
     def clear(self, cursor):
@@ -162,6 +165,12 @@ def for_vendor(vendor):
 def full_text():
     """The full-text table of the default database."""
     return for_vendor(connection.vendor)
+
+
+def _plain(text):
+    """Text for PostgreSQL's parser: it reads "<" as the start of a tag and would skip every
+    word up to the next ">" ("a <script> b" indexes only "a")."""
+    return text.replace("<", " ").replace(">", " ")
 
 
 def _chunks(items, size=500):

@@ -20,7 +20,7 @@ from wagtail.models import PageViewRestriction
 from .documents import document_texts, practice_documents, searchable_practices
 from .facets import FACETS, RANGES
 from .fulltext import full_text
-from .models import PracticeDocument, PracticeFacetValue, SearchTerm
+from .models import FacetCount, PracticeDocument, PracticeFacetValue, SearchTerm
 from .words import vocabulary_terms
 
 # Practices written per transaction step: a few thousand rows of each table.
@@ -50,6 +50,7 @@ def rebuild(progress=None) -> int:
         PracticeFacetValue.objects.all().delete()
         PracticeDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
+        FacetCount.objects.all().delete()
         for chunk in chunks:
             _write_chunk(chunk)
     return len(ids)
@@ -61,8 +62,10 @@ def forget(page_ids):
         rows = PracticeDocument.objects.select_for_update().filter(pk__in=page_ids)
         old_words = dict(rows.values_list("pk", "words"))
         if old_words:
+            counts = _counted_values(list(old_words), sign=-1)
             _drop(list(old_words))
             _count_terms(Counter(t for words in old_words.values() for t in words.split()), -1)
+            _apply_count_deltas(counts)
 
 
 def content_state() -> str:
@@ -92,6 +95,8 @@ def _write_chunk(page_ids):
         existing = PracticeDocument.objects.select_for_update().filter(pk__in=page_ids)
         old_words = dict(existing.values_list("pk", "words"))
         dropped = [pk for pk in old_words if pk not in by_id]
+        # What the facet counts lose: every value the old rows held.
+        counts = _counted_values(list(old_words), sign=-1)
         if dropped:
             _drop(dropped)
         rows, texts, values, deltas = [], [], [], Counter()
@@ -114,7 +119,12 @@ def _write_chunk(page_ids):
                 )
             )
             texts.append((pk, title, labels, body))
-            values.extend(_facet_values(pk, document))
+            own = list(_facet_values(pk, document))
+            values.extend(own)
+            guards = _guards(document)
+            counts.update((guards, value.facet, value.value) for value in own)
+            if document["start"] is not None:
+                counts[(guards, "start", str(document["start"]))] += 1
         for pk in dropped:
             deltas.update(dict.fromkeys(old_words[pk].split(), -1))
         if rows:
@@ -141,6 +151,7 @@ def _write_chunk(page_ids):
             with connection.cursor() as cursor:
                 full_text().insert(cursor, texts)
         _apply_term_deltas(deltas)
+        _apply_count_deltas(counts)
     return len(rows) + len(dropped)
 
 
@@ -161,6 +172,55 @@ def _facet_values(pk, document):
         for single in value if isinstance(value, list) else [value]:
             if single not in (None, ""):
                 yield PracticeFacetValue(document_id=pk, facet=facet.name, value=str(single))
+
+
+def _guards(document):
+    """The FacetCount key of a document: the restricted pages guarding it, in order."""
+    return ",".join(str(pk) for pk in document["restricted_by"])
+
+
+def _counted_values(page_ids, sign=1):
+    """Counter of (guards, facet, value) over the indexed rows of these practices, each
+    counted `sign` (-1: what removing them takes away)."""
+    counts = Counter()
+    documents = PracticeDocument.objects.filter(pk__in=page_ids)
+    guards = {
+        pk: _guards({"restricted_by": restricted or []})
+        for pk, restricted in documents.values_list("pk", "document__restricted_by")
+    }
+    for pk, start in documents.exclude(start=None).values_list("pk", "start"):
+        counts[(guards[pk], "start", str(start))] += sign
+    values = PracticeFacetValue.objects.filter(document_id__in=page_ids)
+    for pk, facet, value in values.values_list("document_id", "facet", "value"):
+        counts[(guards[pk], facet, value)] += sign
+    return counts
+
+
+def _apply_count_deltas(deltas):
+    """Add each (guards, facet, value)'s change in practices to FacetCount."""
+    deltas = {key: delta for key, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    FacetCount.objects.bulk_create(
+        [
+            FacetCount(guards=g, facet=f, value=v, count=0)
+            for (g, f, v), d in deltas.items()
+            if d > 0
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    by_delta = defaultdict(lambda: defaultdict(list))
+    for (guards, facet, value), delta in deltas.items():
+        by_delta[delta][(guards, facet)].append(value)
+    for delta, groups in by_delta.items():
+        for (guards, facet), values in groups.items():
+            for start in range(0, len(values), CHUNK):
+                FacetCount.objects.filter(
+                    guards=guards, facet=facet, value__in=values[start : start + CHUNK]
+                ).update(count=F("count") + delta)
+    if any(delta < 0 for delta in deltas.values()):
+        FacetCount.objects.filter(count__lte=0).delete()
 
 
 def _count_terms(terms, sign):

@@ -71,6 +71,29 @@ class PracticeFacetValue(models.Model):
         return f"{self.document_id} {self.facet}={self.value}"
 
 
+class FacetCount(models.Model):
+    """How many indexed practices have a facet value, per set of view restrictions guarding
+    them: the facet counts of a search without words or other filters (the home page, the
+    search page as it opens), kept by search/index.py as documents are written, so they are
+    not counted from every facet value on each request."""
+
+    # The ids of the restricted pages guarding the practices (their document's
+    # restricted_by), comma-separated in order; "" for public practices.
+    guards = models.CharField(_("guarding restrictions"), max_length=255, blank=True)
+    facet = models.CharField(_("facet"), max_length=20)
+    value = models.CharField(_("value"), max_length=255)
+    count = models.IntegerField(_("practices"), default=0)
+
+    class Meta:
+        verbose_name = _("facet count")
+        constraints = [
+            models.UniqueConstraint(fields=["guards", "facet", "value"], name="one_count_per_value")
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value} ({self.guards or 'public'}): {self.count}"
+
+
 class SearchTerm(models.Model):
     """A word of the indexed practices and how many hold it: the vocabulary that spelling
     suggestions are drawn from (search/spelling.py)."""

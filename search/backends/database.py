@@ -10,22 +10,24 @@ each facet value has with the other facets' filters applied, and one page of the
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from practices.visibility import blocked_pages
 
 from .. import index, semantic, spelling
-from ..facets import FACETS, RANGES
+from ..facets import FACETS, FACETS_BY_NAME, RANGES
 from ..fulltext import full_text
 from ..highlight import mark_terms
-from ..models import PracticeDocument, PracticeFacetValue
+from ..models import FacetCount, PracticeDocument, PracticeFacetValue
 from ..words import query_words
 from .base import BaseBackend, SearchHit, SearchResult, SortOrder
 
 # Added to the relevance of practices whose title holds every word (they are listed first).
 TITLE_MATCH_BONUS = 1000.0
+# The one facet counted in buckets of years (its FacetCount rows hold single years).
+START_FACET = FACETS_BY_NAME["start"]
 # Greater than every character of a treebeard path (0-9, A-Z): path + this bounds a subtree.
 AFTER_SUBTREE = "~"
 
@@ -67,10 +69,11 @@ class Backend(BaseBackend):
 
         window = slice(params.offset, params.offset + params.per_page)
         if params.effective_sort == SortOrder.RELEVANCE:
-            rows = by_relevance(hits, words, meaning, window)
+            rows, total = by_relevance(hits, words, meaning, window)
         else:
             ordered = hits.order_by(*ORDERS[params.effective_sort](connection.vendor))
             rows = [(pk, None) for pk in ordered.values_list("pk", flat=True)[window]]
+            total = hits.count()
         page_ids = [pk for pk, _score in rows]
         if words is not None:
             by_meaning_only = set(page_ids) - words.ids_among(page_ids)
@@ -86,7 +89,7 @@ class Backend(BaseBackend):
                 SearchHit(pk, score, snippets[pk], related_in_meaning=pk in by_meaning_only)
                 for pk, score in rows
             ],
-            total=hits.count(),
+            total=total,
             facets=facet_options(matched, filters, params),
             **found,
         )
@@ -142,6 +145,12 @@ def facet_options(matched, filters, params):
         groups[tuple(name for name in filters if name != facet.name)].append(facet)
     counts = {facet.name: {} for facet in FACETS}
     for others, facets in groups.items():
+        if not others and not params.text:
+            # Every document the reader may see: the counts kept as documents are written.
+            kept = kept_counts(params.user)
+            for facet in facets:
+                counts[facet.name] = kept[facet.name]
+            continue
         counted = matched.filter(*(filters[name] for name in others))
         names = [facet.name for facet in facets if facet.kind != RANGES]
         if names:
@@ -161,6 +170,29 @@ def facet_options(matched, filters, params):
         facet.name: facet.options(counts[facet.name], params.selected_in(facet.name))
         for facet in FACETS
     }
+
+
+def kept_counts(user):
+    """Facet name -> value -> practices among every document `user` may see, from the
+    counts kept per set of guarding restrictions (search.models.FacetCount)."""
+    blocked = {str(page.pk) for page in blocked_pages(user)}
+    keys = FacetCount.objects.order_by().values_list("guards", flat=True).distinct()
+    allowed = [key for key in keys if not (set(key.split(",")) & blocked if key else False)]
+    rows = (
+        FacetCount.objects.filter(guards__in=allowed)
+        .order_by()
+        .values_list("facet", "value")
+        .annotate(total=Sum("count"))
+    )
+    counts = {facet.name: {} for facet in FACETS}
+    years = []
+    for name, value, total in rows:
+        if name == START_FACET.name:
+            years.append((int(value), total))
+        else:
+            counts[name][value] = total
+    counts[START_FACET.name] = _bucket_counts(START_FACET, years)
+    return counts
 
 
 def _bucket_counts(facet, years):
@@ -198,8 +230,8 @@ ORDERS = {
 
 
 def by_relevance(hits, words, meaning, window):
-    """(page id, relevance) of the window of hits: title matches first, then the word
-    ranking fused with the ranking by meaning, then title and page id."""
+    """([(page id, relevance)] of the window of hits, how many hits): title matches first,
+    then the word ranking fused with the ranking by meaning, then title and page id."""
     rows = list(hits.values_list("pk", "title_sort"))
     visible = {pk for pk, _title in rows}
     scores = words.scores if words else {}
@@ -208,10 +240,11 @@ def by_relevance(hits, words, meaning, window):
     lexical.sort(key=lambda pk: (pk not in in_title, -scores[pk]))
     fused = semantic.fusion_scores(lexical, [pk for pk in meaning.ids if pk in visible])
     rows.sort(key=lambda row: (row[0] not in in_title, -fused.get(row[0], 0.0), row[1], row[0]))
-    return [
+    page = [
         (pk, (TITLE_MATCH_BONUS if pk in in_title else 0.0) + fused.get(pk, 0.0))
         for pk, _title in rows[window]
     ]
+    return page, len(rows)
 
 
 def _snippets(page_ids, terms, unmarked=frozenset()):
@@ -264,11 +297,10 @@ class WordMatch:
         return RawSQL(*self.subquery())  # noqa: S611
 
     def any(self):
-        """Whether any practice (visible or not) holds the words."""
-        sql, params = self.subquery()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT 1", params)
-            return cursor.fetchone() is not None
+        """Whether any practice (visible or not) holds the words. Read with the scores,
+        which a search by relevance needs anyway: PostgreSQL plans `LIMIT 1` as a scan of
+        the whole table when it expects the words to be common."""
+        return bool(self.scores)
 
     @property
     def scores(self):

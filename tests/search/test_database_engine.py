@@ -10,7 +10,7 @@ from practices.models import CityPage, KeyTheme, PracticePage
 from search import index
 from search.backends import get_backend
 from search.backends.base import SearchParams
-from search.models import PracticeDocument, PracticeFacetValue, SearchTerm
+from search.models import FacetCount, PracticeDocument, PracticeFacetValue, SearchTerm
 
 from . import data
 from .contract import EngineContract
@@ -42,7 +42,8 @@ class OwnedIndexTests(DatabaseEngine, TestCase):
         )
         values = sorted(PracticeFacetValue.objects.values_list("document_id", "facet", "value"))
         terms = sorted(SearchTerm.objects.values_list("term", "documents"))
-        return documents, values, terms
+        counts = sorted(FacetCount.objects.values_list("guards", "facet", "value", "count"))
+        return documents, values, terms, counts
 
     def test_the_next_search_sees_a_change_without_waiting_for_the_worker(self):
         self.assertEqual(self.search("mentoring").total, 2)
@@ -84,6 +85,7 @@ class OwnedIndexTests(DatabaseEngine, TestCase):
         index.rebuild()
         self.assertEqual(self.snapshot(), incremental)
         self.assertIn(("puppetry", 1), incremental[2])
+        self.assertIn(("", "theme", "family-support", 3), incremental[3])  # a, b and now e
         self.assertEqual(self.search("puppetry").page_ids, [self.content.e.pk])
 
     def test_a_deleted_practice_leaves_every_table(self):
