@@ -225,9 +225,7 @@ class Generator:
         started = time.perf_counter()
         fill_search_index()
         timings["search_index"] = time.perf_counter() - started
-        log(
-            f"  Wagtail's search index (the admin's) filled in {timings['search_index']:.1f} s"
-        )
+        log(f"  Wagtail's search index (the admin's) filled in {timings['search_index']:.1f} s")
         started = time.perf_counter()
         from search import index
 

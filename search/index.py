@@ -102,7 +102,9 @@ def _write_chunk(page_ids):
         rows, texts, values, deltas = [], [], [], Counter()
         for pk, document in by_id.items():
             title, labels, body = document_texts(document)
-            terms = vocabulary_terms(title, labels, body)
+            # Only public practices' words make the vocabulary: a suggestion must never
+            # tell a visitor what members-only texts hold.
+            terms = set() if document["restricted_by"] else vocabulary_terms(title, labels, body)
             before = set(old_words.get(pk, "").split())
             deltas.update(dict.fromkeys(terms - before, 1))
             deltas.update(dict.fromkeys(before - terms, -1))

@@ -1,7 +1,8 @@
 """'Did you mean ...?': a misspelt word corrected from the words the collection holds.
 
 The vocabulary is search.models.SearchTerm, counted by search/index.py from the indexed
-practices, so a suggestion is always a word some searchable practice holds. A word is
+public practices, so a suggestion is always a word some practice everyone may read holds
+(never one only members-only texts hold). A word is
 corrected when the vocabulary does not hold it: the candidates share its first letter and
 are at most two letters longer or shorter, and the closest by edit distance wins (one edit
 for words of up to five letters, two for longer), the commoner word on a tie.

@@ -53,13 +53,13 @@ class Backend(BaseBackend):
         }
         words, meaning, found = None, semantic.NO_NEIGHBOURS, {}
         if params.text:
-            words, found = find_words(params.text)
+            words, found = find_words(params.text, matched)
             meaning = semantic.neighbours(params.text)
             if words is None and not meaning.ids and len(query_words(params.text)) > 1:
                 # Nothing holds every word (even spelt closely) and nothing is close in
                 # meaning: rather than nothing, those holding some of the words.
                 some = WordMatch(query_words(params.text), operator="or")
-                if some.any():
+                if some.found_in(matched):
                     words, found = some, {"some_words": True}
             selected = Q(pk__in=meaning.ids)
             if words is not None:
@@ -260,19 +260,19 @@ def _snippets(page_ids, terms, unmarked=frozenset()):
 # --- words
 
 
-def find_words(text):
-    """(WordMatch, what to say of it) for the words of `text`: the practices holding every
-    word, or when none does, those holding every word of its spelling correction; (None, {})
-    when neither finds anything."""
+def find_words(text, visible):
+    """(WordMatch, what to say of it) for the words of `text` among the `visible`
+    documents: the practices holding every word, or when none does, those holding every
+    word of its spelling correction; (None, {}) when neither finds anything."""
     words = query_words(text)
     if words:
         match = WordMatch(words)
-        if match.any():
+        if match.found_in(visible):
             return match, {}
     corrected = spelling.correction(text)
     if corrected:
         match = WordMatch(query_words(corrected))
-        if match.any():
+        if match.found_in(visible):
             return match, {"close_matches": True, "suggestion": corrected}
     return None, {}
 
@@ -296,11 +296,12 @@ class WordMatch:
         query parameter."""
         return RawSQL(*self.subquery())  # noqa: S611
 
-    def any(self):
-        """Whether any practice (visible or not) holds the words. Read with the scores,
-        which a search by relevance needs anyway: PostgreSQL plans `LIMIT 1` as a scan of
-        the whole table when it expects the words to be common."""
-        return bool(self.scores)
+    def found_in(self, documents):
+        """Whether any of `documents` (the reader's) holds the words: what the reader may
+        not see never decides whether their words are corrected."""
+        # The scores first, which a search by relevance needs anyway: PostgreSQL plans a
+        # bare `LIMIT 1` on the full-text table as a scan of the whole table.
+        return bool(self.scores) and documents.filter(pk__in=self.selection()).exists()
 
     @property
     def scores(self):

@@ -36,6 +36,17 @@ class AnonymousLeakTests(LeakFixtures, TestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assert_nothing_leaked(response.content)
 
+    def test_spelling_suggestions_never_come_from_hidden_practices(self):
+        # Misspelt words of the members-only, draft and archived titles.
+        for typo in ("zebrq", "walrsu", "narwhak"):
+            with self.subTest(typo=typo):
+                response = self.client.get("/practices/", {"q": typo})
+                self.assertEqual(response.status_code, 200)
+                self.assert_nothing_leaked(response.content)
+                self.assertNotContains(response, "Did you mean")
+        # The public practice's words are suggested.
+        self.assertContains(self.client.get("/practices/", {"q": "opnly"}), "Did you mean")
+
     def test_the_public_practice_is_in_every_listing_channel(self):
         for url in (*PUBLIC_CHANNELS, self.leak_city.url):
             with self.subTest(url=url):

@@ -211,6 +211,44 @@ class EngineContract:
         for hidden in ("draft", "archived", "restricted", "under_restricted_city"):
             self.assertNotIn(getattr(self.content, hidden).pk, result.page_ids)
 
+    def test_a_misspelt_word_is_corrected_and_the_correction_suggested(self):
+        result = self.search("mentorng")
+        self.assertEqual(set(result.page_ids), set(self.ids("a", "b")))
+        self.assertEqual((result.close_matches, result.suggestion), (True, "mentoring"))
+        self.assertEqual(result.facets["network"][0].count, 2)  # counted over the corrected
+        exact = self.search("mentoring")
+        self.assertEqual((exact.close_matches, exact.suggestion), (False, ""))
+        # Several words, one misspelt: the corrected query is suggested whole.
+        self.assertEqual(self.search("mentoring counselng").suggestion, "mentoring counselling")
+
+    def test_words_are_stemmed_and_stop_words_are_not_searched(self):
+        # "mediators" in the texts; "coach" in a's.
+        self.assertEqual(set(self.search("mediator").page_ids), set(self.ids("c", "f")))
+        self.assertEqual(self.search("coaching").page_ids, self.ids("a"))
+        self.assertEqual(self.search("the coaching of teenagers").page_ids, self.ids("a"))
+
+    def test_audiences_cities_and_evidence_are_searched(self):
+        self.assertEqual(set(self.search("malmö").page_ids), set(self.ids("c")))
+        self.assertIn(self.content.d.pk, self.search("online community").page_ids)
+        practices = PracticePage.objects.filter(pk=self.content.f.pk)
+        practices.update(evidence_and_evaluation="<p>An ombudsman evaluated it.</p>")
+        rebuild_index()
+        self.addCleanup(rebuild_index)
+        self.addCleanup(practices.update, evidence_and_evaluation="")
+        self.assertEqual(self.search("ombudsman").page_ids, self.ids("f"))
+
+    def test_a_suggestion_never_comes_from_members_only_texts(self):
+        practices = PracticePage.objects.filter(pk=self.content.restricted.pk)
+        original = practices.get().description
+        practices.update(description="<p>Mentoring in the zucchinifarm.</p>")
+        rebuild_index()
+        self.addCleanup(rebuild_index)
+        self.addCleanup(practices.update, description=original)
+        anonymous = self.search("zucchinifarn")
+        self.assertEqual((anonymous.total, anonymous.suggestion), (0, ""))
+        member = self.search("zucchinifarm", user=self.content.member)
+        self.assertEqual(member.page_ids, self.ids("restricted"))
+
     def test_words_match_theme_labels_and_tags(self):
         self.assertEqual(set(self.search("helpline").page_ids), set(self.ids("b")))
         self.assertEqual(set(self.search("narratives").page_ids), set(self.ids("d")))
