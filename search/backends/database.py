@@ -58,9 +58,7 @@ class Backend(BaseBackend):
             if words is None and not meaning.ids and len(query_words(params.text)) > 1:
                 # Nothing holds every word (even spelt closely) and nothing is close in
                 # meaning: rather than nothing, those holding some of the words.
-                some = WordMatch(query_words(params.text), operator="or")
-                if some.found_in(matched):
-                    words, found = some, {"some_words": True}
+                words, found = find_some_words(params.text, matched)
             selected = Q(pk__in=meaning.ids)
             if words is not None:
                 selected |= Q(pk__in=words.selection())
@@ -274,6 +272,20 @@ def find_words(text, visible):
         match = WordMatch(query_words(corrected))
         if match.found_in(visible):
             return match, {"close_matches": True, "suggestion": corrected}
+    return None, {}
+
+
+def find_some_words(text, visible):
+    """(WordMatch, what to say of it) for the `visible` documents holding any word of
+    `text`, or else any word of its spelling correction; (None, {}) when none does."""
+    some = WordMatch(query_words(text), operator="or")
+    if some.found_in(visible):
+        return some, {"some_words": True}
+    corrected = spelling.correction(text)
+    if corrected:
+        some = WordMatch(query_words(corrected), operator="or")
+        if some.found_in(visible):
+            return some, {"some_words": True, "close_matches": True, "suggestion": corrected}
     return None, {}
 
 

@@ -312,6 +312,17 @@ class Backend(BaseBackend):
                     )
                     if some_word_matches:
                         result = replace(some, some_words=True)
+                    else:  # some of the words, spelt closely
+                        some, some_word_matches = self._search(
+                            params, fuzzy=True, neighbours=neighbours, operator="or"
+                        )
+                        if some_word_matches:
+                            result = replace(
+                                some,
+                                some_words=True,
+                                close_matches=True,
+                                suggestion=spelling.correction(params.text),
+                            )
             return result
         except CLUSTER_ERRORS as error:
             logger.warning(

@@ -220,6 +220,10 @@ class EngineContract:
         self.assertEqual((exact.close_matches, exact.suggestion), (False, ""))
         # Several words, one misspelt: the corrected query is suggested whole.
         self.assertEqual(self.search("mentoring counselng").suggestion, "mentoring counselling")
+        # Nothing holds every corrected word: those holding some of them are listed.
+        some = self.search("mentorng zebraa")
+        self.assertEqual(set(some.page_ids), set(self.ids("a", "b")))
+        self.assertEqual((some.some_words, some.suggestion), (True, "mentoring zebraa"))
 
     def test_words_are_stemmed_and_stop_words_are_not_searched(self):
         # "mediators" in the texts; "coach" in a's.
