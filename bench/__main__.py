@@ -25,10 +25,11 @@ PYTHON = sys.executable
 WORK = Path(os.environ.get("BENCH_WORK", Path(tempfile.gettempdir()) / "ph-bench"))
 RESULTS = Path(os.environ.get("BENCH_RESULTS", WORK / "results"))
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://practicehub:practicehub@127.0.0.1:5432")
-SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+# 2k: the size issue 13 sets its search latency target at.
+SIZES = {"1k": 1_000, "2k": 2_000, "10k": 10_000, "100k": 100_000}
 ENGINES = ("sqlite", "postgres", "elasticsearch")
 # The issue asks for 100k on PostgreSQL and Elasticsearch only.
-SQLITE_SIZES = ("1k", "10k")
+SQLITE_SIZES = ("1k", "2k", "10k")
 # osmem-server analyses each document's texts four times (6-8 ms of its CPU a document), so a
 # 10k rebuild takes about a minute here; 100k would take a quarter of an hour.
 ES_SIZES = "1k,10k"

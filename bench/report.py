@@ -18,8 +18,9 @@ ORDER = {
     "postgres": 1,
     "elasticsearch": 2,
     "1k": 0,
-    "10k": 1,
-    "100k": 2,
+    "2k": 1,
+    "10k": 2,
+    "100k": 3,
 }
 ENGINE_NAMES = {
     "sqlite": "database on SQLite",

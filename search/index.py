@@ -18,7 +18,7 @@ from django.db.models import Count, F, Max
 from wagtail.models import PageViewRestriction
 
 from .documents import document_texts, practice_documents, searchable_practices
-from .facets import FACETS, RANGES
+from .facets import FACETS
 from .fulltext import full_text
 from .models import FacetCount, PracticeDocument, PracticeFacetValue, SearchTerm
 from .words import vocabulary_terms
@@ -53,7 +53,25 @@ def rebuild(progress=None) -> int:
         FacetCount.objects.all().delete()
         for chunk in chunks:
             _write_chunk(chunk)
+    analyse()
     return len(ids)
+
+
+def analyse():
+    """Refresh the query planner's statistics of the index tables. Without them SQLite
+    counted facets by scanning every facet value (twice as slow at 10k). PostgreSQL also
+    gets a VACUUM when no transaction is open, so that counting reads the facet values'
+    index alone (an index-only scan needs the pages marked all-visible)."""
+    tables = [
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (PracticeDocument, PracticeFacetValue)
+    ]
+    command = "ANALYZE"
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        command = "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"{command} {table}")
 
 
 def forget(page_ids):
@@ -125,8 +143,6 @@ def _write_chunk(page_ids):
             values.extend(own)
             guards = _guards(document)
             counts.update((guards, value.facet, value.value) for value in own)
-            if document["start"] is not None:
-                counts[(guards, "start", str(document["start"]))] += 1
         for pk in dropped:
             deltas.update(dict.fromkeys(old_words[pk].split(), -1))
         if rows:
@@ -166,10 +182,9 @@ def _drop(page_ids):
 
 
 def _facet_values(pk, document):
-    """The PracticeFacetValue rows of one document (ranges are counted from `start`)."""
+    """The PracticeFacetValue rows of one document (a range facet's row holds the year,
+    counted into its buckets when read)."""
     for facet in FACETS:
-        if facet.kind == RANGES:
-            continue
         value = document[facet.name]
         for single in value if isinstance(value, list) else [value]:
             if single not in (None, ""):
@@ -190,8 +205,6 @@ def _counted_values(page_ids, sign=1):
         pk: _guards({"restricted_by": restricted or []})
         for pk, restricted in documents.values_list("pk", "document__restricted_by")
     }
-    for pk, start in documents.exclude(start=None).values_list("pk", "start"):
-        counts[(guards[pk], "start", str(start))] += sign
     values = PracticeFacetValue.objects.filter(document_id__in=page_ids)
     for pk, facet, value in values.values_list("document_id", "facet", "value"):
         counts[(guards[pk], facet, value)] += sign

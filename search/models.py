@@ -64,7 +64,8 @@ class PracticeFacetValue(models.Model):
         indexes = [
             # Counting: every value of a facet with its practices, read from the index alone.
             models.Index(fields=["facet", "value", "document"]),
-            models.Index(fields=["document", "facet"]),
+            # Counting over a set of documents: each one's values, read from the index alone.
+            models.Index(fields=["document", "facet", "value"]),
         ]
 
     def __str__(self):

@@ -17,7 +17,7 @@ from django.db.models.functions import Collate
 from practices.visibility import blocked_pages
 
 from .. import index, semantic, spelling
-from ..facets import FACETS, FACETS_BY_NAME, RANGES
+from ..facets import FACETS, RANGES
 from ..fulltext import full_text
 from ..highlight import mark_terms
 from ..models import FacetCount, PracticeDocument, PracticeFacetValue
@@ -26,8 +26,6 @@ from .base import BaseBackend, SearchHit, SearchResult, SortOrder
 
 # Added to the relevance of practices whose title holds every word (they are listed first).
 TITLE_MATCH_BONUS = 1000.0
-# The one facet counted in buckets of years (its FacetCount rows hold single years).
-START_FACET = FACETS_BY_NAME["start"]
 # Greater than every character of a treebeard path (0-9, A-Z): path + this bounds a subtree.
 AFTER_SUBTREE = "~"
 
@@ -150,20 +148,20 @@ def facet_options(matched, filters, params):
                 counts[facet.name] = kept[facet.name]
             continue
         counted = matched.filter(*(filters[name] for name in others))
-        names = [facet.name for facet in facets if facet.kind != RANGES]
-        if names:
-            rows = (
-                PracticeFacetValue.objects.filter(document__in=counted, facet__in=names)
-                .order_by()
-                .values_list("facet", "value")
-                .annotate(count=Count("pk"))
+        rows = (
+            PracticeFacetValue.objects.filter(
+                document__in=counted, facet__in=[facet.name for facet in facets]
             )
-            for name, value, count in rows:
-                counts[name][value] = count
-        for facet in facets:
-            if facet.kind == RANGES:
-                years = counted.order_by().values_list("start").annotate(count=Count("pk"))
-                counts[facet.name] = _bucket_counts(facet, years)
+            .order_by()
+            .values_list("facet", "value")
+            .annotate(count=Count("*"))
+        )
+        for name, value, count in rows:
+            counts[name][value] = count
+    for facet in FACETS:
+        if facet.kind == RANGES:  # its values are years: counted into its buckets
+            years = [(int(year), count) for year, count in counts[facet.name].items()]
+            counts[facet.name] = _bucket_counts(facet, years)
     return {
         facet.name: facet.options(counts[facet.name], params.selected_in(facet.name))
         for facet in FACETS
@@ -183,13 +181,8 @@ def kept_counts(user):
         .annotate(total=Sum("count"))
     )
     counts = {facet.name: {} for facet in FACETS}
-    years = []
     for name, value, total in rows:
-        if name == START_FACET.name:
-            years.append((int(value), total))
-        else:
-            counts[name][value] = total
-    counts[START_FACET.name] = _bucket_counts(START_FACET, years)
+        counts[name][value] = total
     return counts
 
 
@@ -304,8 +297,8 @@ class WordMatch:
         return self.text.matching(self.words, self.operator)
 
     def selection(self):
-        """The subquery as an expression for `pk__in`: its SQL is fulltext's, every value a
-        query parameter."""
+        """The matching page ids as an expression for `pk__in`: the full-text subquery
+        (its SQL is fulltext's, every value a query parameter)."""
         return RawSQL(*self.subquery())  # noqa: S611
 
     def found_in(self, documents):
