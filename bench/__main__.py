@@ -103,6 +103,8 @@ def prepare(engine, size, seed):
                 bench_env(f"{PG_SERVER}/practicehub_bench_tpl"),
             )
         postgres_create(name, template="practicehub_bench_tpl")
+    # The template may predate the latest migrations.
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], bench_env(url))
     run(
         [PYTHON, "-m", "bench", "generate", "--size", size, "--seed", seed, "--engine", engine],
         bench_env(url),

@@ -17,10 +17,17 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from wagtail.models import PageViewRestriction
 
+from .codes import codes_for, pack
 from .documents import document_texts, practice_documents, searchable_practices
 from .facets import FACETS
 from .fulltext import full_text
-from .models import FacetCount, PracticeDocument, PracticeFacetValue, SearchTerm
+from .models import (
+    FacetCount,
+    FacetValueCode,
+    PracticeDocument,
+    PracticeFacetValue,
+    SearchTerm,
+)
 from .words import vocabulary_terms
 
 # Practices written per transaction step: a few thousand rows of each table.
@@ -51,6 +58,7 @@ def rebuild(progress=None) -> int:
         PracticeDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         FacetCount.objects.all().delete()
+        FacetValueCode.objects.all().delete()
         for chunk in chunks:
             _write_chunk(chunk)
     analyse()
@@ -143,6 +151,12 @@ def _write_chunk(page_ids):
             values.extend(own)
             guards = _guards(document)
             counts.update((guards, value.facet, value.value) for value in own)
+        code_of = codes_for((value.facet, value.value) for value in values)
+        codes = defaultdict(list)
+        for value in values:
+            codes[value.document_id].append(code_of[(value.facet, value.value)])
+        for row in rows:
+            row.facet_codes = pack(codes[row.page_id])
         for pk in dropped:
             deltas.update(dict.fromkeys(old_words[pk].split(), -1))
         if rows:
@@ -162,6 +176,7 @@ def _write_chunk(page_ids):
                     "updated",
                     "start",
                     "words",
+                    "facet_codes",
                     "written_at",
                 ],
             )

@@ -23,16 +23,21 @@ class PracticeDocument(models.Model):
         primary_key=True,
         related_name="search_document",
     )
-    document = models.JSONField(_("document"))
     # Tree path, for visibility: a view restriction hides the subtree under its page.
     path = models.CharField(_("path"), max_length=255, db_index=True)
     title_sort = models.CharField(_("title for sorting"), max_length=255)
     published = models.BigIntegerField(_("first published (microseconds)"), null=True)
     updated = models.PositiveSmallIntegerField(_("last update year"), null=True)
     start = models.PositiveSmallIntegerField(_("start year"), null=True)
+    # Its facet values as FacetValueCode codes (int32, little-endian): a search reads the
+    # codes of the documents it matched in one query and counts them with numpy.
+    facet_codes = models.BinaryField(_("facet value codes"), default=b"")
+    written_at = models.DateTimeField(_("written at"), auto_now=True)
+    # The large columns last: SQLite reads a row's columns in order, so the ones a search
+    # reads for every match come before the document (several kB, in overflow pages).
     # The distinct words of the texts, space-separated: the vocabulary is counted from them.
     words = models.TextField(_("words"), blank=True)
-    written_at = models.DateTimeField(_("written at"), auto_now=True)
+    document = models.JSONField(_("document"))
 
     class Meta:
         verbose_name = _("practice search document")
@@ -70,6 +75,23 @@ class PracticeFacetValue(models.Model):
 
     def __str__(self):
         return f"{self.document_id} {self.facet}={self.value}"
+
+
+class FacetValueCode(models.Model):
+    """A number for each facet value ever indexed (rows are only added): what
+    PracticeDocument.facet_codes holds."""
+
+    facet = models.CharField(_("facet"), max_length=20)
+    value = models.CharField(_("value"), max_length=255)
+
+    class Meta:
+        verbose_name = _("facet value code")
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value"], name="one_code_per_value")
+        ]
+
+    def __str__(self):
+        return f"{self.pk}: {self.facet}={self.value}"
 
 
 class FacetCount(models.Model):

@@ -2,25 +2,29 @@
 
 Works on SQLite (FTS5) and PostgreSQL (full text). Every searchable practice has one
 PracticeDocument row, its facet values and its words (search/index.py writes them, from the
-flattening function Elasticsearch also uses). A search is a few queries over those tables:
-which documents the reader may see and the words (or the meaning) select, how many of them
-each facet value has with the other facets' filters applied, and one page of them in order.
+flattening function Elasticsearch also uses). A search reads the documents the reader may
+see that the words (or the meaning) select, with their sort keys and facet value codes, in
+one query; filters, counts (each facet with the other facets' filters applied) and order are
+then numpy over those rows. A search without words or filters takes the counts kept as
+documents are written and one page of documents in SQL order.
 """
 
 from collections import defaultdict
 
+import numpy as np
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from practices.visibility import blocked_pages
 
 from .. import index, semantic, spelling
-from ..facets import FACETS, RANGES
+from ..codes import codes_of, names_of
+from ..facets import FACETS, FACETS_BY_NAME, RANGES
 from ..fulltext import full_text
 from ..highlight import mark_terms
-from ..models import FacetCount, PracticeDocument, PracticeFacetValue
+from ..models import FacetCount, PracticeDocument
 from ..words import query_words
 from .base import BaseBackend, SearchHit, SearchResult, SortOrder
 
@@ -44,8 +48,8 @@ class Backend(BaseBackend):
     def search(self, params):
         """Search the practices `params.user` may see; see BaseBackend for the rules."""
         matched = visible_documents(params.user)
-        filters = {
-            facet.name: facet_filter(facet, params.selected_in(facet.name))
+        selected = {
+            facet.name: params.selected_in(facet.name)
             for facet in FACETS
             if params.selected_in(facet.name)
         }
@@ -57,19 +61,34 @@ class Backend(BaseBackend):
                 # Nothing holds every word (even spelt closely) and nothing is close in
                 # meaning: rather than nothing, those holding some of the words.
                 words, found = find_some_words(params.text, matched)
-            selected = Q(pk__in=meaning.ids)
+            chosen = Q(pk__in=meaning.ids)
             if words is not None:
-                selected |= Q(pk__in=words.selection())
-            matched = matched.filter(selected)
-        hits = matched.filter(*filters.values())
+                chosen |= Q(pk__in=words.selection())
+            matched = matched.filter(chosen)
 
         window = slice(params.offset, params.offset + params.per_page)
-        if params.effective_sort == SortOrder.RELEVANCE:
-            rows, total = by_relevance(hits, words, meaning, window)
-        else:
-            ordered = hits.order_by(*ORDERS[params.effective_sort](connection.vendor))
+        if not params.text and not selected:
+            # Everything the reader may see: the counts kept as documents are written, and
+            # one page of documents in order.
+            ordered = matched.order_by(*ORDERS[params.effective_sort](connection.vendor))
             rows = [(pk, None) for pk in ordered.values_list("pk", flat=True)[window]]
-            total = hits.count()
+            total = matched.count()
+            counts = kept_counts(params.user)
+        else:
+            table = MatchedDocuments(matched)
+            masks = {
+                name: table.having(FACETS_BY_NAME[name], slugs) for name, slugs in selected.items()
+            }
+            hits = table.all()
+            for mask in masks.values():
+                hits &= mask
+            if params.effective_sort == SortOrder.RELEVANCE:
+                rows = by_relevance(table.rows_of(hits), words, meaning, window)
+            else:
+                ordered = sorted(table.rows_of(hits), key=SORT_KEYS[params.effective_sort])
+                rows = [(row[0], None) for row in ordered[window]]
+            total = int(hits.sum())
+            counts = table.facet_counts(masks)
         page_ids = [pk for pk, _score in rows]
         if words is not None:
             by_meaning_only = set(page_ids) - words.ids_among(page_ids)
@@ -86,7 +105,12 @@ class Backend(BaseBackend):
                 for pk, score in rows
             ],
             total=total,
-            facets=facet_options(matched, filters, params),
+            facets={
+                facet.name: facet.options(
+                    _bucketed(facet, counts[facet.name]), params.selected_in(facet.name)
+                )
+                for facet in FACETS
+            },
             **found,
         )
 
@@ -116,56 +140,68 @@ def visible_documents(user):
     return documents
 
 
-def facet_filter(facet, slugs):
-    """A condition on documents: having any of `slugs` in `facet`."""
-    if facet.kind == RANGES:
-        condition = Q(pk__in=[])
-        for bucket in facet.ranges:
-            if bucket.slug in slugs:
-                bounds = Q(start__isnull=False)
-                if bucket.start is not None:
-                    bounds &= Q(start__gte=bucket.start)
-                if bucket.end is not None:
-                    bounds &= Q(start__lt=bucket.end)
-                condition |= bounds
-        return condition
-    having = PracticeFacetValue.objects.filter(facet=facet.name, value__in=sorted(slugs))
-    return Q(pk__in=having.values("document_id"))
+class MatchedDocuments:
+    """The documents a search matched, read in one query, and their facet value codes as
+    numpy arrays: filters are masks over them and a facet's counts one `bincount`."""
 
-
-def facet_options(matched, filters, params):
-    """Every facet's options: counted over `matched` with every other facet's filter
-    applied. Facets that share the same other filters are counted in one query."""
-    groups = defaultdict(list)
-    for facet in FACETS:
-        groups[tuple(name for name in filters if name != facet.name)].append(facet)
-    counts = {facet.name: {} for facet in FACETS}
-    for others, facets in groups.items():
-        if not others and not params.text:
-            # Every document the reader may see: the counts kept as documents are written.
-            kept = kept_counts(params.user)
-            for facet in facets:
-                counts[facet.name] = kept[facet.name]
-            continue
-        counted = matched.filter(*(filters[name] for name in others))
-        rows = (
-            PracticeFacetValue.objects.filter(
-                document__in=counted, facet__in=[facet.name for facet in facets]
+    def __init__(self, documents):
+        """Read the documents' ids, sort keys and facet codes."""
+        self.rows = list(
+            documents.order_by().values_list(
+                "pk", "title_sort", "published", "updated", "facet_codes"
             )
-            .order_by()
-            .values_list("facet", "value")
-            .annotate(count=Count("*"))
         )
-        for name, value, count in rows:
-            counts[name][value] = count
-    for facet in FACETS:
-        if facet.kind == RANGES:  # its values are years: counted into its buckets
-            years = [(int(year), count) for year, count in counts[facet.name].items()]
-            counts[facet.name] = _bucket_counts(facet, years)
-    return {
-        facet.name: facet.options(counts[facet.name], params.selected_in(facet.name))
-        for facet in FACETS
-    }
+        blobs = [bytes(row[4]) for row in self.rows]
+        lengths = np.fromiter((len(blob) // 4 for blob in blobs), dtype=np.int64, count=len(blobs))
+        self.codes = np.frombuffer(b"".join(blobs), dtype="<i4")
+        # The document (row number) each code belongs to.
+        self.owner = np.repeat(np.arange(len(self.rows)), lengths)
+
+    def all(self):
+        """A mask of every document."""
+        return np.ones(len(self.rows), dtype=bool)
+
+    def having(self, facet, slugs):
+        """A mask of the documents having any of `slugs` in `facet`."""
+        if facet.kind == RANGES:
+            buckets = [bucket for bucket in facet.ranges if bucket.slug in slugs]
+            wanted = [
+                code
+                for year, code in codes_of(facet.name).items()
+                if any(_in_bucket(int(year), bucket) for bucket in buckets)
+            ]
+        else:
+            wanted = list(codes_of(facet.name, slugs).values())
+        mask = np.zeros(len(self.rows), dtype=bool)
+        mask[self.owner[np.isin(self.codes, wanted)]] = True
+        return mask
+
+    def rows_of(self, mask):
+        """The (pk, title_sort, published, updated) rows of the documents in `mask`."""
+        return [self.rows[i][:4] for i in np.flatnonzero(mask)]
+
+    def facet_counts(self, masks):
+        """Facet name -> value -> documents, each facet counted with every other facet's
+        mask applied (facets sharing the same other masks in one bincount)."""
+        groups = defaultdict(list)
+        for facet in FACETS:
+            groups[tuple(name for name in masks if name != facet.name)].append(facet.name)
+        counted = {}
+        for others, names in groups.items():
+            passing = self.all()
+            for name in others:
+                passing &= masks[name]
+            tally = np.bincount(self.codes[passing[self.owner]])
+            codes = np.flatnonzero(tally)
+            counted[others] = (names, dict(zip(codes.tolist(), tally[codes].tolist(), strict=True)))
+        names_by_code = names_of({code for _names, tally in counted.values() for code in tally})
+        counts = {facet.name: {} for facet in FACETS}
+        for names, tally in counted.values():
+            for code, count in tally.items():
+                facet, value = names_by_code.get(code, (None, None))
+                if facet in names:
+                    counts[facet][value] = count
+        return counts
 
 
 def kept_counts(user):
@@ -186,17 +222,22 @@ def kept_counts(user):
     return counts
 
 
-def _bucket_counts(facet, years):
-    counts = {}
-    for year, count in years:
-        if year is None:
-            continue
+def _in_bucket(year, bucket):
+    return (bucket.start is None or year >= bucket.start) and (
+        bucket.end is None or year < bucket.end
+    )
+
+
+def _bucketed(facet, counts):
+    """A range facet's counts by year, counted into its buckets (other facets unchanged)."""
+    if facet.kind != RANGES:
+        return counts
+    buckets = {}
+    for year, count in counts.items():
         for bucket in facet.ranges:
-            if (bucket.start is None or year >= bucket.start) and (
-                bucket.end is None or year < bucket.end
-            ):
-                counts[bucket.slug] = counts.get(bucket.slug, 0) + count
-    return counts
+            if _in_bucket(int(year), bucket):
+                buckets[bucket.slug] = buckets.get(bucket.slug, 0) + count
+    return buckets
 
 
 def _title_key(vendor):
@@ -220,22 +261,40 @@ ORDERS = {
 }
 
 
-def by_relevance(hits, words, meaning, window):
-    """([(page id, relevance)] of the window of hits, how many hits): title matches first,
-    then the word ranking fused with the ranking by meaning, then title and page id."""
-    rows = list(hits.values_list("pk", "title_sort"))
-    visible = {pk for pk, _title in rows}
+def _latest_first(index):
+    def key(row):
+        value = row[index]
+        return (value is None, -(value or 0), row[1], row[0])
+
+    return key
+
+
+# Python's order of the fetched rows (pk, title_sort, published, updated), as ORDERS in SQL:
+# strings compare by code point, as COLLATE "C" does.
+SORT_KEYS = {
+    SortOrder.NEWEST: _latest_first(2),
+    SortOrder.UPDATED: _latest_first(3),
+    SortOrder.TITLE: lambda row: (row[1], row[0]),
+}
+
+
+def by_relevance(rows, words, meaning, window):
+    """[(page id, relevance)] of the window of the hits `rows` (pk, title_sort, ...): title
+    matches first, then the word ranking fused with the ranking by meaning, then title and
+    page id."""
+    visible = {row[0] for row in rows}
     scores = words.scores if words else {}
     in_title = words.in_title if words else set()
-    lexical = [pk for pk, _title in rows if pk in scores]
+    lexical = [row[0] for row in rows if row[0] in scores]
     lexical.sort(key=lambda pk: (pk not in in_title, -scores[pk]))
     fused = semantic.fusion_scores(lexical, [pk for pk in meaning.ids if pk in visible])
-    rows.sort(key=lambda row: (row[0] not in in_title, -fused.get(row[0], 0.0), row[1], row[0]))
-    page = [
-        (pk, (TITLE_MATCH_BONUS if pk in in_title else 0.0) + fused.get(pk, 0.0))
-        for pk, _title in rows[window]
+    ranked = sorted(
+        rows, key=lambda row: (row[0] not in in_title, -fused.get(row[0], 0.0), row[1], row[0])
+    )
+    return [
+        (row[0], (TITLE_MATCH_BONUS if row[0] in in_title else 0.0) + fused.get(row[0], 0.0))
+        for row in ranked[window]
     ]
-    return page, len(rows)
 
 
 def _snippets(page_ids, terms, unmarked=frozenset()):
