@@ -228,29 +228,7 @@ def _counted_values(page_ids, sign=1):
 
 def _apply_count_deltas(deltas):
     """Add each (guards, facet, value)'s change in practices to FacetCount."""
-    deltas = {key: delta for key, delta in deltas.items() if delta}
-    if not deltas:
-        return
-    FacetCount.objects.bulk_create(
-        [
-            FacetCount(guards=g, facet=f, value=v, count=0)
-            for (g, f, v), d in deltas.items()
-            if d > 0
-        ],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-    by_delta = defaultdict(lambda: defaultdict(list))
-    for (guards, facet, value), delta in deltas.items():
-        by_delta[delta][(guards, facet)].append(value)
-    for delta, groups in by_delta.items():
-        for (guards, facet), values in groups.items():
-            for start in range(0, len(values), CHUNK):
-                FacetCount.objects.filter(
-                    guards=guards, facet=facet, value__in=values[start : start + CHUNK]
-                ).update(count=F("count") + delta)
-    if any(delta < 0 for delta in deltas.values()):
-        FacetCount.objects.filter(count__lte=0).delete()
+    _add_to_counts(FacetCount, "count", ("guards", "facet", "value"), deltas)
 
 
 def _count_terms(terms, sign):
@@ -259,23 +237,41 @@ def _count_terms(terms, sign):
 
 def _apply_term_deltas(deltas):
     """Add each term's change in the number of practices holding it to the vocabulary."""
-    deltas = {term: delta for term, delta in deltas.items() if delta}
+    _add_to_counts(
+        SearchTerm,
+        "documents",
+        ("term",),
+        {(term,): delta for term, delta in deltas.items()},
+        extra=lambda key: {"length": len(key[0])},
+    )
+
+
+def _add_to_counts(model, field, key_fields, deltas, extra=lambda key: {}):
+    """Add each key's change (key: the values of `key_fields`) to `field` of the `model` row
+    it names, creating the rows that are new and deleting those that fall to zero. Keys that
+    share a change and all but their last field are updated in one query."""
+    deltas = {key: delta for key, delta in deltas.items() if delta}
     if not deltas:
         return
-    new = [t for t, delta in deltas.items() if delta > 0]
-    SearchTerm.objects.bulk_create(
-        [SearchTerm(term=t, length=len(t), documents=0) for t in new],
+    model.objects.bulk_create(
+        [
+            model(**dict(zip(key_fields, key, strict=True)), **extra(key), **{field: 0})
+            for key, delta in deltas.items()
+            if delta > 0
+        ],
         ignore_conflicts=True,
         batch_size=2000,
     )
-    by_delta = defaultdict(list)
-    for term, delta in deltas.items():
-        by_delta[delta].append(term)
-    for delta, terms in by_delta.items():
-        for start in range(0, len(terms), CHUNK):
-            SearchTerm.objects.filter(term__in=terms[start : start + CHUNK]).update(
-                documents=F("documents") + delta
+    *fixed, last = key_fields
+    groups = defaultdict(list)
+    for key, delta in deltas.items():
+        groups[(delta, key[:-1])].append(key[-1])
+    for (delta, prefix), values in groups.items():
+        for start in range(0, len(values), CHUNK):
+            rows = model.objects.filter(
+                **dict(zip(fixed, prefix, strict=True)),
+                **{f"{last}__in": values[start : start + CHUNK]},
             )
-    gone = [t for t, delta in deltas.items() if delta < 0]
-    for start in range(0, len(gone), CHUNK):
-        SearchTerm.objects.filter(term__in=gone[start : start + CHUNK], documents__lte=0).delete()
+            rows.update(**{field: F(field) + delta})
+            if delta < 0:
+                rows.filter(**{f"{field}__lte": 0}).delete()

@@ -10,6 +10,7 @@ documents are written and one page of documents in SQL order.
 """
 
 from collections import defaultdict
+from functools import cache, cached_property, partial
 
 import numpy as np
 from django.db import connection
@@ -55,12 +56,13 @@ class Backend(BaseBackend):
         }
         words, meaning, found = None, semantic.NO_NEIGHBOURS, {}
         if params.text:
-            words, found = find_words(params.text, matched)
+            correction = cache(partial(spelling.correction, params.text))
+            words, found = find_words(params.text, matched, correction=correction)
             meaning = semantic.neighbours(params.text)
             if words is None and not meaning.ids and len(query_words(params.text)) > 1:
                 # Nothing holds every word (even spelt closely) and nothing is close in
                 # meaning: rather than nothing, those holding some of the words.
-                words, found = find_some_words(params.text, matched)
+                words, found = find_words(params.text, matched, "or", correction)
             chosen = Q(pk__in=meaning.ids)
             if words is not None:
                 chosen |= Q(pk__in=words.selection())
@@ -310,34 +312,22 @@ def _snippets(page_ids, terms, unmarked=frozenset()):
 # --- words
 
 
-def find_words(text, visible):
+def find_words(text, visible, operator="and", correction=None):
     """(WordMatch, what to say of it) for the words of `text` among the `visible`
-    documents: the practices holding every word, or when none does, those holding every
-    word of its spelling correction; (None, {}) when neither finds anything."""
+    documents: those holding every word ("and") or any of them ("or"), or when none does,
+    the same for the words of its spelling correction; (None, {}) when neither finds
+    anything. `correction()` returns that correction (a search asks for it once)."""
+    said = {"some_words": True} if operator == "or" else {}
     words = query_words(text)
     if words:
-        match = WordMatch(words)
+        match = WordMatch(words, operator)
         if match.found_in(visible):
-            return match, {}
-    corrected = spelling.correction(text)
+            return match, said
+    corrected = correction() if correction else spelling.correction(text)
     if corrected:
-        match = WordMatch(query_words(corrected))
+        match = WordMatch(query_words(corrected), operator)
         if match.found_in(visible):
-            return match, {"close_matches": True, "suggestion": corrected}
-    return None, {}
-
-
-def find_some_words(text, visible):
-    """(WordMatch, what to say of it) for the `visible` documents holding any word of
-    `text`, or else any word of its spelling correction; (None, {}) when none does."""
-    some = WordMatch(query_words(text), operator="or")
-    if some.found_in(visible):
-        return some, {"some_words": True}
-    corrected = spelling.correction(text)
-    if corrected:
-        some = WordMatch(query_words(corrected), operator="or")
-        if some.found_in(visible):
-            return some, {"some_words": True, "close_matches": True, "suggestion": corrected}
+            return match, {**said, "close_matches": True, "suggestion": corrected}
     return None, {}
 
 
@@ -367,25 +357,18 @@ class WordMatch:
         # bare `LIMIT 1` on the full-text table as a scan of the whole table.
         return bool(self.scores) and documents.filter(pk__in=self.selection()).exists()
 
-    @property
+    @cached_property
     def scores(self):
         """Page id -> relevance (higher is better) of every match."""
-        if not hasattr(self, "_scores"):
-            self._scores = self.text.scores(self.words, self.operator)
-        return self._scores
+        return self.text.scores(self.words, self.operator)
 
-    @property
+    @cached_property
     def in_title(self):
         """The ids of the practices whose title holds every word (none for "or")."""
         if self.operator != "and":
             return set()
-        if not hasattr(self, "_in_title"):
-            self._in_title = self.text.in_title(self.words)
-        return self._in_title
+        return self.text.in_title(self.words)
 
     def ids_among(self, page_ids):
         """The ids among `page_ids` that hold the words."""
-        if hasattr(self, "_scores") or not page_ids:
-            return {pk for pk in page_ids if pk in self.scores}
-        matching = PracticeDocument.objects.filter(pk__in=page_ids).filter(pk__in=self.selection())
-        return set(matching.values_list("pk", flat=True))
+        return {pk for pk in page_ids if pk in self.scores}

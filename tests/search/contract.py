@@ -85,6 +85,16 @@ class EngineContract:
         """Page ids of the named practices (a, b, ...), in that order."""
         return [getattr(self.content, name).pk for name in names]
 
+    def rewrite(self, practice, **fields):
+        """Change a practice's fields behind the signals' back and rebuild the index; the
+        index outlives the test's transaction, so both are put back afterwards."""
+        practices = PracticePage.objects.filter(pk=practice.pk)
+        original = practices.values(*fields).get()
+        practices.update(**fields)
+        rebuild_index()
+        self.addCleanup(rebuild_index)
+        self.addCleanup(practices.update, **original)
+
     @staticmethod
     def options(result, facet_name):
         """A facet's options as (slug, count, selected) tuples, in display order."""
@@ -234,20 +244,11 @@ class EngineContract:
     def test_audiences_cities_and_evidence_are_searched(self):
         self.assertEqual(set(self.search("malmö").page_ids), set(self.ids("c")))
         self.assertIn(self.content.d.pk, self.search("online community").page_ids)
-        practices = PracticePage.objects.filter(pk=self.content.f.pk)
-        practices.update(evidence_and_evaluation="<p>An ombudsman evaluated it.</p>")
-        rebuild_index()
-        self.addCleanup(rebuild_index)
-        self.addCleanup(practices.update, evidence_and_evaluation="")
+        self.rewrite(self.content.f, evidence_and_evaluation="<p>An ombudsman evaluated it.</p>")
         self.assertEqual(self.search("ombudsman").page_ids, self.ids("f"))
 
     def test_a_suggestion_never_comes_from_members_only_texts(self):
-        practices = PracticePage.objects.filter(pk=self.content.restricted.pk)
-        original = practices.get().description
-        practices.update(description="<p>Mentoring in the zucchinifarm.</p>")
-        rebuild_index()
-        self.addCleanup(rebuild_index)
-        self.addCleanup(practices.update, description=original)
+        self.rewrite(self.content.restricted, description="<p>Mentoring in the zucchinifarm.</p>")
         anonymous = self.search("zucchinifarn")
         self.assertEqual((anonymous.total, anonymous.suggestion), (0, ""))
         member = self.search("zucchinifarm", user=self.content.member)
@@ -277,13 +278,9 @@ class EngineContract:
         self.assertIn("<mark>counselling</mark>", result.hits[0].highlight)
 
     def test_the_snippet_escapes_the_text(self):
-        practices = PracticePage.objects.filter(pk=self.content.e.pk)
-        original = practices.get().description
-        practices.update(description="<p>Pupils &lt;script&gt; write plays about belonging.</p>")
-        rebuild_index()
-        # The index outlives the test's transaction: put the text back and index it again.
-        self.addCleanup(rebuild_index)
-        self.addCleanup(practices.update, description=original)
+        self.rewrite(
+            self.content.e, description="<p>Pupils &lt;script&gt; write plays about belonging.</p>"
+        )
         highlight = self.search("belonging").hits[0].highlight
         self.assertNotIn("<script>", highlight)
         self.assertIn("&lt;script&gt;", highlight)
