@@ -28,6 +28,7 @@ from .models import (
     PracticeFacetValue,
     SearchTerm,
 )
+from .table import digest
 from .words import vocabulary_terms
 
 # Practices written per transaction step: a few thousand rows of each table.
@@ -157,6 +158,9 @@ def _write_chunk(page_ids):
             codes[value.document_id].append(code_of[(value.facet, value.value)])
         for row in rows:
             row.facet_codes = pack(codes[row.page_id])
+            row.digest = digest(
+                row.path, row.title_sort, row.published, row.updated, row.facet_codes
+            )
         for pk in dropped:
             deltas.update(dict.fromkeys(old_words[pk].split(), -1))
         if rows:
@@ -177,6 +181,7 @@ def _write_chunk(page_ids):
                     "start",
                     "words",
                     "facet_codes",
+                    "digest",
                     "written_at",
                 ],
             )

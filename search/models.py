@@ -33,6 +33,9 @@ class PracticeDocument(models.Model):
     # codes of the documents it matched in one query and counts them with numpy.
     facet_codes = models.BinaryField(_("facet value codes"), default=b"")
     written_at = models.DateTimeField(_("written at"), auto_now=True)
+    # A checksum of path, title_sort, published, updated and facet_codes (search.table):
+    # their sum tells a process whether the copy it keeps of those columns is current.
+    digest = models.IntegerField(_("digest"), default=0)
     # The large columns last: SQLite reads a row's columns in order, so the ones a search
     # reads for every match come before the document (several kB, in overflow pages).
     # The distinct words of the texts, space-separated: the vocabulary is counted from them.
@@ -46,6 +49,8 @@ class PracticeDocument(models.Model):
             models.Index(fields=["published"]),
             models.Index(fields=["updated"]),
             models.Index(fields=["written_at"]),
+            # Every search sums the digests (search.table): from this index alone.
+            models.Index(fields=["digest"]),
         ]
 
     def __str__(self):

@@ -154,8 +154,9 @@ class VectorMatrix:
     def state(cls, model_id):
         """What changes whenever a vector of the model is written or deleted."""
         rows = PracticeVector.objects.filter(model_id=model_id)
-        values = rows.aggregate(count=Count("pk"), newest=Max("updated_at"), last=Max("pk"))
-        return (values["count"], values["newest"], values["last"])
+        # Both read from the (model_id, updated_at) index alone: a search asks every time.
+        values = rows.aggregate(count=Count("model_id"), newest=Max("updated_at"))
+        return (values["count"], values["newest"])
 
     @classmethod
     def current(cls, model_id, dimensions):

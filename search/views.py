@@ -69,11 +69,14 @@ def _ways_out(backend, params, result, chips):
         return [], []
     ways = []
     for chip, widened in _widened(params, result, chips):
-        total = backend.search(replace(widened, page=1, per_page=1)).total
+        # Only the total is read: no facet is counted.
+        total = backend.search(replace(widened, page=1, per_page=1, counted=frozenset())).total
         if total > result.total:
             ways.append(WayOut(chip, total))
     ways.sort(key=lambda way: -way.count)
-    everything = backend.search(SearchParams(user=params.user, per_page=1))
+    everything = backend.search(
+        SearchParams(user=params.user, per_page=1, counted=frozenset({"theme"}))
+    )
     return ways, [option for option in everything.facets["theme"] if option.count]
 
 

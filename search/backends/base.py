@@ -37,7 +37,8 @@ class SearchParams:
 
     `text` holds plain words only (no query syntax); `selected` maps a facet name to the
     slugs chosen in it. `user` decides visibility: results and counts only ever include
-    PracticePage.objects.visible_to(user).
+    PracticePage.objects.visible_to(user). `counted` names the facets whose options are
+    wanted (None: every facet); the others come back with no options, and are not counted.
     """
 
     text: str = ""
@@ -46,6 +47,7 @@ class SearchParams:
     page: int = 1
     per_page: int = 20
     user: Any = field(default_factory=AnonymousUser, compare=False, repr=False)
+    counted: frozenset[str] | None = None
 
     @property
     def effective_sort(self) -> str:
@@ -63,6 +65,10 @@ class SearchParams:
     def max_page(self) -> int:
         """The last page number any engine can serve at this page size."""
         return MAX_RESULT_WINDOW // self.per_page
+
+    def counts(self, facet_name: str) -> bool:
+        """Whether this search lists the options of a facet (SearchParams.counted)."""
+        return self.counted is None or facet_name in self.counted
 
     def selected_in(self, facet_name: str) -> frozenset[str]:
         """The slugs selected in one facet (empty when none)."""
@@ -131,8 +137,10 @@ class BaseBackend:
       the requested order, with the total and every facet's options. Facets are
       multi-select: OR within a facet, AND across facets, and each facet is counted with
       every *other* facet's selection applied, never its own. An option is listed when its
-      count is above zero or it is selected. Every word must occur; when no practice holds
-      every word of a query of several words, those holding some of them are the hits
+      count is above zero or it is selected; only the facets `params.counted` names are
+      counted (a search that needs only its total counts none). Every word must occur;
+      when no practice holds every word of a query of several words, those holding some of
+      them are the hits
       (SearchResult.some_words). Stop words are not searched. When the words as typed match
       nothing, misspelt ones are corrected from the collection's vocabulary and the
       corrected words searched (SearchResult.close_matches, SearchResult.suggestion).

@@ -2,10 +2,11 @@
 
 Works on SQLite (FTS5) and PostgreSQL (full text). Every searchable practice has one
 PracticeDocument row, its facet values and its words (search/index.py writes them, from the
-flattening function Elasticsearch also uses). A search reads the documents the reader may
-see that the words (or the meaning) select, with their sort keys and facet value codes, in
-one query; filters, counts (each facet with the other facets' filters applied) and order are
-then numpy over those rows. A search without words or filters takes the counts kept as
+flattening function Elasticsearch also uses). The words (or the meaning) select page ids;
+the documents' paths, sort keys and facet value codes come from the copy each process keeps
+of those columns, brought up to date at the start of every search (search/table.py), so
+visibility, filters, counts (each facet with the other facets' filters applied) and order
+are numpy masks over it. A search without words or filters takes the counts kept as
 documents are written and one page of documents in SQL order.
 """
 
@@ -14,7 +15,7 @@ from functools import cache, cached_property, partial
 
 import numpy as np
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
@@ -26,6 +27,7 @@ from ..facets import FACETS, FACETS_BY_NAME, RANGES
 from ..fulltext import full_text
 from ..highlight import mark_terms
 from ..models import FacetCount, PracticeDocument
+from ..table import DocumentTable
 from ..words import query_words
 from .base import BaseBackend, SearchHit, SearchResult, SortOrder
 
@@ -48,7 +50,8 @@ class Backend(BaseBackend):
 
     def search(self, params):
         """Search the practices `params.user` may see; see BaseBackend for the rules."""
-        matched = visible_documents(params.user)
+        blocked = blocked_pages(params.user)
+        visible = visible_documents(blocked)
         selected = {
             facet.name: params.selected_in(facet.name)
             for facet in FACETS
@@ -57,40 +60,41 @@ class Backend(BaseBackend):
         words, meaning, found = None, semantic.NO_NEIGHBOURS, {}
         if params.text:
             correction = cache(partial(spelling.correction, params.text))
-            words, found = find_words(params.text, matched, correction=correction)
+            words, found = find_words(params.text, visible, correction=correction)
             meaning = semantic.neighbours(params.text)
             if words is None and not meaning.ids and len(query_words(params.text)) > 1:
                 # Nothing holds every word (even spelt closely) and nothing is close in
                 # meaning: rather than nothing, those holding some of the words.
-                words, found = find_words(params.text, matched, "or", correction)
-            chosen = Q(pk__in=meaning.ids)
-            if words is not None:
-                chosen |= Q(pk__in=words.selection())
-            matched = matched.filter(chosen)
+                words, found = find_words(params.text, visible, "or", correction)
 
         window = slice(params.offset, params.offset + params.per_page)
         if not params.text and not selected:
             # Everything the reader may see: the counts kept as documents are written, and
             # one page of documents in order.
-            ordered = matched.order_by(*ORDERS[params.effective_sort](connection.vendor))
+            ordered = visible.order_by(*ORDERS[params.effective_sort](connection.vendor))
             rows = [(pk, None) for pk in ordered.values_list("pk", flat=True)[window]]
-            total = matched.count()
-            counts = kept_counts(params.user)
+            total = visible.count()
+            counts = kept_counts(blocked) if params.counted != frozenset() else {}
         else:
-            table = MatchedDocuments(matched)
+            table = DocumentTable.current()
+            matched = visible_mask(table, blocked)
+            if params.text:
+                matched &= table.mask_of(meaning.ids + (list(words.scores) if words else []))
+            documents = MatchedDocuments(table, matched)
             masks = {
-                name: table.having(FACETS_BY_NAME[name], slugs) for name, slugs in selected.items()
+                name: documents.having(FACETS_BY_NAME[name], slugs)
+                for name, slugs in selected.items()
             }
-            hits = table.all()
+            hits = documents.all()
             for mask in masks.values():
                 hits &= mask
             if params.effective_sort == SortOrder.RELEVANCE:
-                rows = by_relevance(table.rows_of(hits), words, meaning, window)
+                rows = by_relevance(documents.rows_of(hits), words, meaning, window)
             else:
-                ordered = sorted(table.rows_of(hits), key=SORT_KEYS[params.effective_sort])
+                ordered = sorted(documents.rows_of(hits), key=SORT_KEYS[params.effective_sort])
                 rows = [(row[0], None) for row in ordered[window]]
             total = int(hits.sum())
-            counts = table.facet_counts(masks)
+            counts = documents.facet_counts(masks, [f for f in FACETS if params.counts(f.name)])
         page_ids = [pk for pk, _score in rows]
         if words is not None:
             by_meaning_only = set(page_ids) - words.ids_among(page_ids)
@@ -111,6 +115,8 @@ class Backend(BaseBackend):
                 facet.name: facet.options(
                     _bucketed(facet, counts[facet.name]), params.selected_in(facet.name)
                 )
+                if params.counts(facet.name)
+                else []
                 for facet in FACETS
             },
             **found,
@@ -132,36 +138,39 @@ class Backend(BaseBackend):
 # --- the parts of a search
 
 
-def visible_documents(user):
-    """The documents of the practices `user` may see: every one outside the subtrees of the
-    view restrictions they do not pass (PracticePage.objects.visible_to's rule; only live,
-    unarchived practices have documents)."""
+def visible_documents(blocked):
+    """The documents of the practices outside the `blocked` pages' subtrees
+    (practices.visibility.blocked_pages of a reader: PracticePage.objects.visible_to's rule;
+    only live, unarchived practices have documents)."""
     documents = PracticeDocument.objects.all()
-    for page in blocked_pages(user):
+    for page in blocked:
         documents = documents.exclude(path__gte=page.path, path__lt=page.path + AFTER_SUBTREE)
     return documents
 
 
-class MatchedDocuments:
-    """The documents a search matched, read in one query, and their facet value codes as
-    numpy arrays: filters are masks over them and a facet's counts one `bincount`."""
+def visible_mask(table, blocked):
+    """visible_documents' rule over the documents of a DocumentTable: a mask."""
+    mask = np.ones(len(table.ids), dtype=bool)
+    for page in blocked:
+        mask &= table.outside(page.path, AFTER_SUBTREE)
+    return mask
 
-    def __init__(self, documents):
-        """Read the documents' ids, sort keys and facet codes."""
-        self.rows = list(
-            documents.order_by().values_list(
-                "pk", "title_sort", "published", "updated", "facet_codes"
-            )
-        )
-        blobs = [bytes(row[4]) for row in self.rows]
-        lengths = np.fromiter((len(blob) // 4 for blob in blobs), dtype=np.int64, count=len(blobs))
-        self.codes = np.frombuffer(b"".join(blobs), dtype="<i4")
-        # The document (row number) each code belongs to.
-        self.owner = np.repeat(np.arange(len(self.rows)), lengths)
+
+class MatchedDocuments:
+    """The documents a search matched, as a mask over the process's DocumentTable (their
+    facet value codes numpy arrays): filters are masks too and a facet's counts one
+    `bincount`."""
+
+    def __init__(self, table, matched):
+        """The documents of `table` in the mask `matched`."""
+        self.table = table
+        self.matched = matched
+        self.codes = table.codes
+        self.owner = table.owner
 
     def all(self):
-        """A mask of every document."""
-        return np.ones(len(self.rows), dtype=bool)
+        """A mask of every matched document."""
+        return self.matched.copy()
 
     def having(self, facet, slugs):
         """A mask of the documents having any of `slugs` in `facet`."""
@@ -174,19 +183,20 @@ class MatchedDocuments:
             ]
         else:
             wanted = list(codes_of(facet.name, slugs).values())
-        mask = np.zeros(len(self.rows), dtype=bool)
+        mask = np.zeros(len(self.matched), dtype=bool)
         mask[self.owner[np.isin(self.codes, wanted)]] = True
-        return mask
+        return mask & self.matched
 
     def rows_of(self, mask):
         """The (pk, title_sort, published, updated) rows of the documents in `mask`."""
-        return [self.rows[i][:4] for i in np.flatnonzero(mask)]
+        rows = self.table.rows
+        return [rows[i] for i in np.flatnonzero(mask)]
 
-    def facet_counts(self, masks):
-        """Facet name -> value -> documents, each facet counted with every other facet's
-        mask applied (facets sharing the same other masks in one bincount)."""
+    def facet_counts(self, masks, facets=FACETS):
+        """Facet name -> value -> documents for each of `facets`, counted with every other
+        facet's mask applied (facets sharing the same other masks in one bincount)."""
         groups = defaultdict(list)
-        for facet in FACETS:
+        for facet in facets:
             groups[tuple(name for name in masks if name != facet.name)].append(facet.name)
         counted = {}
         for others, names in groups.items():
@@ -197,7 +207,7 @@ class MatchedDocuments:
             codes = np.flatnonzero(tally)
             counted[others] = (names, dict(zip(codes.tolist(), tally[codes].tolist(), strict=True)))
         names_by_code = names_of({code for _names, tally in counted.values() for code in tally})
-        counts = {facet.name: {} for facet in FACETS}
+        counts = {facet.name: {} for facet in facets}
         for names, tally in counted.values():
             for code, count in tally.items():
                 facet, value = names_by_code.get(code, (None, None))
@@ -206,10 +216,10 @@ class MatchedDocuments:
         return counts
 
 
-def kept_counts(user):
-    """Facet name -> value -> practices among every document `user` may see, from the
-    counts kept per set of guarding restrictions (search.models.FacetCount)."""
-    blocked = {str(page.pk) for page in blocked_pages(user)}
+def kept_counts(blocked):
+    """Facet name -> value -> practices among every document outside the `blocked` pages'
+    subtrees, from the counts kept per set of guarding restrictions (FacetCount)."""
+    blocked = {str(page.pk) for page in blocked}
     keys = FacetCount.objects.order_by().values_list("guards", flat=True).distinct()
     allowed = [key for key in keys if not (set(key.split(",")) & blocked if key else False)]
     rows = (

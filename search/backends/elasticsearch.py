@@ -176,6 +176,17 @@ class PracticeFacetedSearch(FacetedSearch):
         self._operator = operator
         filters = {name: sorted(slugs) for name, slugs in params.selected.items() if slugs}
         super().__init__(params.text or None, filters, sort=SORTS[params.effective_sort])
+        # Every facet's filter is applied above; only the counted ones are read back.
+        self.facets = {name: facet for name, facet in self.facets.items() if params.counts(name)}
+
+    def aggregate(self, search):
+        """Aggregate the facets the search counts (SearchParams.counted), not the others."""
+        counted = self.facets
+        self.facets = {name: facet for name, facet in counted.items() if self._params.counts(name)}
+        try:
+            super().aggregate(search)
+        finally:
+            self.facets = counted
 
     def search(self):
         """The base request: exact totals, no _source, and the visibility rule."""
@@ -368,8 +379,10 @@ class Backend(BaseBackend):
                     related_in_meaning=by_meaning_only,
                 )
             )
-        facets = {}
+        facets = {facet.name: [] for facet in FACETS}
         for facet in FACETS:
+            if not params.counts(facet.name):
+                continue
             counts = {
                 facet.to_slug(key): count for key, count, _selected in response.facets[facet.name]
             }

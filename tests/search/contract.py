@@ -152,6 +152,22 @@ class EngineContract:
         )
         self.assertEqual(self.options(result, "language"), [("en", 1, False)])
 
+    def test_only_the_facets_asked_for_are_counted(self):
+        full = self.search("volunteers", city=["ghent"])
+        self.assertEqual(full.total, 2)
+        for counted in (frozenset(), frozenset({"theme", "city"})):
+            with self.subTest(counted=sorted(counted)):
+                part = self.search("volunteers", city=["ghent"], counted=counted)
+                self.assertEqual((part.total, part.page_ids), (full.total, full.page_ids))
+                self.assertEqual(set(part.facets), self.facet_names)
+                for name in self.facet_names:
+                    expected = self.options(full, name) if name in counted else []
+                    self.assertEqual(self.options(part, name), expected, name)
+        # Without words or filters too (the database engine's kept counts).
+        part = self.search(counted=frozenset({"theme"}))
+        self.assertEqual(self.options(part, "theme"), self.options(self.search(), "theme"))
+        self.assertEqual(part.facets["city"], [])
+
     def test_a_selected_value_without_hits_stays_listed_so_it_can_be_unticked(self):
         result = self.search(language=["sv"], theme=["family-support"])
         self.assertEqual(result.total, 0)

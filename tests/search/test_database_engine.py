@@ -128,12 +128,35 @@ class OwnedIndexTests(DatabaseEngine, TestCase):
         # A word the collection holds is never "corrected".
         self.assertEqual(self.search("mentoring").suggestion, "")
 
+    def test_the_kept_columns_follow_changes_however_late_they_commit(self):
+        # Loaded into this process's table (search/table.py).
+        self.assertEqual(self.search("volunteers", theme=["family-support"]).total, 1)
+        practice = PracticePage.objects.get(pk=self.content.e.pk)
+        practice.key_themes.add(KeyTheme.objects.get(slug="family-support"))
+        practice.save_revision().publish()
+        # As if the transaction that wrote it had committed long after stamping the row:
+        # reading the rows written since the last look would miss it.
+        PracticeDocument.objects.filter(pk=practice.pk).update(written_at="2001-01-01T00:00Z")
+        result = self.search("volunteers", theme=["family-support"])
+        self.assertEqual(set(result.page_ids), {self.content.a.pk, self.content.e.pk})
+        self.assertIn(("family-support", 2, True), [
+            (o.slug, o.count, o.selected) for o in result.facets["theme"]
+        ])  # fmt: skip
+        # A dropped document leaves the table too.
+        PracticePage.objects.get(pk=self.content.a.pk).unpublish()
+        result = self.search("volunteers", theme=["family-support"])
+        self.assertEqual(result.page_ids, [self.content.e.pk])
+
     def test_a_search_costs_the_same_few_queries_at_any_size(self):
         self.search("street")
         with CaptureQueriesContext(connection) as first:
             self.search("street", theme=["family-support"])
         for number in range(5):
             data.practice(f"Street work {number}", self.content.ghent, "Outreach in the street.")
+        with CaptureQueriesContext(connection) as after_writes:
+            self.search("street", theme=["family-support"])
+        # The first search after a change also reads the documents written since.
+        self.assertEqual(len(after_writes), len(first) + 1)
         with CaptureQueriesContext(connection) as more:
             self.search("street", theme=["family-support"])
         self.assertEqual(len(more), len(first))
