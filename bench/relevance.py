@@ -212,6 +212,7 @@ def latency_worker(size):
     from search.documents import searchable_practices
     from search.embedders import get_embedder
     from search.models import PracticeVector
+    from search.semantic import vector_fields
 
     from .measure import peak_rss_mb, summary, timed
     from .queries import query_mix
@@ -227,9 +228,7 @@ def latency_worker(size):
         vectors = rng.standard_normal((len(chunk), embedder.dimensions)).astype("<f4")
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         PracticeVector.objects.bulk_create(
-            PracticeVector(
-                page_id=pk, model_id=embedder.model_id, text_hash="synthetic", vector=v.tobytes()
-            )
+            PracticeVector(page_id=pk, model_id=embedder.model_id, **vector_fields("synthetic", v))
             for pk, v in zip(chunk, vectors, strict=True)
         )
     backend = get_backend()

@@ -155,13 +155,20 @@ class PracticeVector(models.Model):
     # float32 values, little-endian (numpy's own bytes): 1.5 kB for 384 dimensions.
     vector = models.BinaryField(_("vector"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A checksum of `vector` (search.semantic.vector_fields): its sum tells a process whether
+    # the vectors it keeps are current (search/kept.py).
+    digest = models.IntegerField(_("digest"), default=0)
 
     class Meta:
         verbose_name = _("practice vector")
         constraints = [
             models.UniqueConstraint(fields=["page", "model_id"], name="one_vector_per_model")
         ]
-        indexes = [models.Index(fields=["model_id", "updated_at"])]
+        indexes = [
+            models.Index(fields=["model_id", "updated_at"]),
+            # Every search sums a model's digests (search/kept.py): from this index alone.
+            models.Index(fields=["model_id", "digest"]),
+        ]
 
     def __str__(self):
         return f"{self.page_id} · {self.model_id}"

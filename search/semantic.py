@@ -2,9 +2,10 @@
 
 The one place semantic neighbours come from, for both engines: every stored vector of the
 configured model is held in a numpy matrix per process (1.5 kB a practice: 15 MB at 10k),
-reloaded when the table changes, and a query's vector is scored against it with one matrix
-product. An engine then intersects the neighbours with what the reader may see and with the
-ticked filters, exactly as it does with its word matches (docs/search.md).
+brought up to date from the vectors that changed (search/kept.py), and a query's vector is
+scored against it with one matrix product. An engine then intersects the neighbours with what
+the reader may see and with the ticked filters, exactly as it does with its word matches
+(docs/search.md).
 
 Vectors are written by the task worker (embed_practice_vectors, search/tasks.py), never in a
 web request. A practice's text is digested first: unchanged text keeps its vector.
@@ -18,11 +19,11 @@ from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
 
 from .documents import embedding_text, searchable_practices
 from .embedders import get_embedder
+from .kept import brought_up_to_date, checksum
 from .models import PracticeVector
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,13 @@ def embed_practices(page_ids=None, progress=None):
     return summary
 
 
+def vector_fields(text_hash, vector):
+    """The stored fields of a vector: the text's digest, its bytes and their checksum (the
+    processes keeping the vectors see from it that they changed, search/kept.py)."""
+    data = np.asarray(vector, dtype="<f4").tobytes()
+    return {"text_hash": text_hash, "vector": data, "digest": checksum(data)}
+
+
 def _write(embedder, batch):
     """Embed a batch of (page id, text, digest) and store the vectors; return how many."""
     if not batch:
@@ -114,10 +122,7 @@ def _write(embedder, batch):
             PracticeVector.objects.update_or_create(
                 page_id=pk,
                 model_id=embedder.model_id,
-                defaults={
-                    "text_hash": digest,
-                    "vector": np.asarray(vector, dtype="<f4").tobytes(),
-                },
+                defaults=vector_fields(digest, vector),
             )
     return len(batch)
 
@@ -145,37 +150,34 @@ class VectorMatrix:
     _cache = {}
     _lock = threading.Lock()
 
-    def __init__(self, ids, matrix):
-        """Hold the page ids and their vectors (row i is practice ids[i])."""
-        self.ids = ids
-        self.matrix = matrix
-
-    @classmethod
-    def state(cls, model_id):
-        """What changes whenever a vector of the model is written or deleted."""
-        rows = PracticeVector.objects.filter(model_id=model_id)
-        # Both read from the (model_id, updated_at) index alone: a search asks every time.
-        values = rows.aggregate(count=Count("model_id"), newest=Max("updated_at"))
-        return (values["count"], values["newest"])
+    def __init__(self, kept, dimensions):
+        """The matrix of `kept` (search.kept.KeptRows of page id -> vector); row i is
+        practice ids[i]."""
+        self.kept = kept
+        ordered = sorted(kept.rows.items())
+        self.ids = np.fromiter((pk for pk, _row in ordered), dtype=np.int64, count=len(ordered))
+        blobs = b"".join(bytes(row[0]) for _pk, row in ordered)
+        self.matrix = np.frombuffer(blobs, dtype="<f4").reshape(len(ordered), dimensions)
 
     @classmethod
     def current(cls, model_id, dimensions):
-        """The model's vectors as stored now (read again only after a change)."""
-        state = cls.state(model_id)
-        cached = cls._cache.get(model_id)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        rows = PracticeVector.objects.filter(model_id=model_id).order_by("page_id")
-        ids, blobs = [], []
-        for page_id, blob in rows.values_list("page_id", "vector").iterator(chunk_size=2000):
-            ids.append(page_id)
-            blobs.append(bytes(blob))
-        matrix = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), dimensions)
-        one_blas_thread()
-        loaded = cls(np.asarray(ids, dtype=np.int64), matrix)
-        with cls._lock:
-            cls._cache[model_id] = (state, loaded)
-        return loaded
+        """The model's vectors as stored now, brought up to date from what changed since
+        this process last looked (search/kept.py)."""
+        key = (connection.alias, model_id)
+        cached = cls._cache.get(key)
+        kept = brought_up_to_date(
+            cached.kept if cached else None,
+            PracticeVector.objects.filter(model_id=model_id),
+            "page_id",
+            ("vector",),
+            "updated_at",
+        )
+        if cached is None or kept is not cached.kept:
+            one_blas_thread()
+            cached = cls(kept, dimensions)
+            with cls._lock:
+                cls._cache[key] = cached
+        return cached
 
 
 @dataclass(frozen=True)

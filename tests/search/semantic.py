@@ -5,6 +5,7 @@ the default embedder on. The practices are in English; the queries are in Dutch,
 plain language, and hold none of the practices' words, so only meaning can find them.
 """
 
+import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
 
@@ -12,8 +13,9 @@ from practices.models import PracticePage
 from search.backends import get_backend
 from search.backends.base import SearchParams
 from search.embedders import get_embedder
+from search.kept import checksum
 from search.models import PracticeVector
-from search.semantic import embed_practices
+from search.semantic import VectorMatrix, embed_practices, neighbours
 from tests.factories import CityPageFactory, NetworkPageFactory
 
 from .data import member, members_only, practice
@@ -179,6 +181,20 @@ class VectorStoreContract(EmbedderOn):
         summary = embed_practices([page.pk])
         self.assertEqual(summary.removed, 1)
         self.assertFalse(PracticeVector.objects.filter(page=page).exists())
+
+    def test_neighbours_follow_a_changed_vector_however_late_it_commits(self):
+        pages = build()
+        embed_practices()
+        sport = pages[SPORT].pk
+        self.assertEqual(neighbours(SPORT).ids[0], sport)  # the vectors are now kept
+        stored = PracticeVector.objects.filter(page_id=sport)
+        turned = (-np.frombuffer(bytes(stored.get().vector), dtype="<f4")).tobytes()
+        # Stamped long before the last look, as by a transaction that committed late.
+        stored.update(vector=turned, digest=checksum(turned), updated_at="2001-01-01T00:00Z")
+        self.assertNotIn(sport, neighbours(SPORT).ids)
+        stored.delete()
+        self.assertNotIn(sport, neighbours(SPORT).ids)
+        self.assertEqual(len(VectorMatrix.current(get_embedder().model_id, 384).ids), 5)
 
     def test_a_model_change_embeds_everything_again(self):
         build()
