@@ -23,11 +23,13 @@ from .models import (
     CityIndexPage,
     CityPage,
     FundingProgramme,
+    HomePage,
     KeyTheme,
     NetworkIndexPage,
     OrganisationType,
     PracticeTag,
     TargetAudience,
+    UnfiledPracticesPage,
 )
 from .visibility import CITY_EDITORS_PREFIX, CURATORS_GROUP, MEMBERS_GROUP
 
@@ -144,7 +146,12 @@ def ensure_curators():
     """The Curators group: everything under Cities and Networks, and the vocabularies."""
     curators, _created = Group.objects.get_or_create(name=CURATORS_GROUP)
     _grant_admin_and_media(curators)
-    for index in (*CityIndexPage.objects.all(), *NetworkIndexPage.objects.all()):
+    sections = (
+        *CityIndexPage.objects.all(),
+        *NetworkIndexPage.objects.all(),
+        *UnfiledPracticesPage.objects.all(),
+    )
+    for index in sections:
         _grant_pages(curators, index, CURATOR_PAGE_PERMISSIONS)
     curators.permissions.add(_permission("practices", "curate_practicepage"))
     for model in VOCABULARY_MODELS:
@@ -200,6 +207,27 @@ def setup_roles():
         group = ensure_city_editor_group(city)
         groups[group.name] = group
     return groups
+
+
+UNFILED_TITLE = "Unfiled practices"
+
+
+@transaction.atomic
+def unfiled_practices_page():
+    """The page where imported practices without a city or network wait (created, as a
+    draft under the home page, restricted to curators, the first time it is needed)."""
+    page = UnfiledPracticesPage.objects.first()
+    if page is None:
+        home = HomePage.objects.first()
+        page = UnfiledPracticesPage(title=UNFILED_TITLE, slug="unfiled-practices", live=False)
+        home.add_child(instance=page)
+        page.save_revision()
+    curators = ensure_curators()
+    restriction, _created = PageViewRestriction.objects.get_or_create(
+        page=page, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.set([curators])
+    return page
 
 
 def make_members_only(page):

@@ -23,12 +23,15 @@ from ..models import (
     EventPage,
     FundingProgramme,
     KeyTheme,
+    NetworkIndexPage,
     NetworkPage,
     OrganisationType,
     PracticePage,
     PracticePresentation,
     TargetAudience,
+    UnfiledPracticesPage,
 )
+from ..roles import unfiled_practices_page
 from ..rules import publishing_problems
 from .records import CityRef, CleanRecord, Problem, RecordValidator
 
@@ -58,7 +61,9 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     needs_curation: list[tuple[str, list[str]]] = field(default_factory=list)
     cities_created: list[str] = field(default_factory=list)
+    networks_created: list[str] = field(default_factory=list)
     terms_added: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
 
 @dataclass
@@ -72,6 +77,23 @@ class _Plan:
     terms: dict = field(default_factory=dict)  # vocabulary key -> list of terms or labels
     networks: list = field(default_factory=list)
     curation: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NetworkRef:
+    """A network the hub does not have yet, to be created as a draft (--add-missing-terms)."""
+
+    name: str
+
+
+# The parent of a record with neither an owning city nor a network: the Unfiled practices
+# page (practices.roles.unfiled_practices_page), created when first needed.
+UNFILED = "unfiled"
+NO_HOME = "no owning city or network"
+
+
+class DryRun(Exception):
+    """Raised inside the import's transaction to roll it back (--dry-run)."""
 
 
 def _checksum(raw, drafts):
@@ -94,12 +116,14 @@ class PracticeImporter:
     """Imports interchange files; see the module docstring for the rules."""
 
     def __init__(
-        self, *, add_missing_terms=False, drafts=False, default_network=None, user=None,
-        progress=True, progress_file=None,
+        self, *, add_missing_terms=False, drafts=False, default_network=None, strict=False,
+        dry_run=False, user=None, progress=True, progress_file=None,
     ):  # fmt: skip
         self.add_missing_terms = add_missing_terms
         self.drafts = drafts
         self.default_network = default_network
+        self.strict = strict
+        self.dry_run = dry_run
         self.user = user
         self.progress = progress
         self.progress_file = progress_file
@@ -113,9 +137,15 @@ class PracticeImporter:
         plans, messages = self._plan(path, raw_records)
         if messages:
             raise ImportFailed(messages)
-        report = ImportReport(path=path)
-        with transaction.atomic():
-            self._write(path, plans, report)
+        report = ImportReport(path=path, dry_run=self.dry_run)
+        try:
+            with transaction.atomic():
+                self._write(path, plans, report)
+                if self.dry_run:
+                    # Everything was written and checked as for real; none of it stays.
+                    raise DryRun
+        except DryRun:
+            pass
         return report
 
     def _read(self, path):
@@ -205,9 +235,15 @@ class PracticeImporter:
 
         for name in record.networks:
             network = self._cache.network(name)
+            if network is None and self.add_missing_terms:
+                network = NetworkRef(name.strip())
             if network is None:
                 problems.append(
-                    _problem("networks", f'unknown network "{name}". Create its page first.')
+                    _problem(
+                        "networks",
+                        f'unknown network "{name}". Create its page first, or import with '
+                        "--add-missing-terms (it is then created as a draft).",
+                    )
                 )
             else:
                 plan.networks.append(network)
@@ -240,14 +276,18 @@ class PracticeImporter:
                         "networks", f'the default network "{self.default_network}" does not exist.'
                     )
                 )
-        else:
+        elif self.strict:
             problems.append(
                 _problem(
                     "cities",
                     "a record needs an owning city or a network to be filed under "
-                    "(or import with --default-network).",
+                    "(import with --default-network, or without --strict to file it under "
+                    "Unfiled practices).",
                 )
             )
+        else:
+            plan.parent = UNFILED
+            plan.curation.append(NO_HOME)
         if problems:
             return problems
 
@@ -266,24 +306,35 @@ class PracticeImporter:
         return []
 
     def _find_existing(self, plan):
-        """The practice a record updates: same source URL, else same title and owner."""
+        """The practice a record updates: same source URL, else same title and owner, else
+        the practice this very record was imported as (a curator may have moved it since,
+        from Unfiled practices to its city, say)."""
         source_url = plan.record.values["source_url"]
         if source_url:
             return PracticePage.objects.filter(source_url=source_url).first()
-        if isinstance(plan.parent, CityRef):
-            return None  # A city that does not exist yet owns no practices.
-        title = plan.record.title
-        return (
-            PracticePage.objects.child_of(plan.parent)
-            .filter(Q(title__iexact=title) | Q(draft_title__iexact=title))
-            .first()
-        )
+        found = None
+        parent = plan.parent
+        if parent == UNFILED:
+            parent = UnfiledPracticesPage.objects.first()
+        if parent is not None and not isinstance(parent, CityRef | NetworkRef):
+            title = plan.record.title
+            found = (
+                PracticePage.objects.child_of(parent)
+                .filter(Q(title__iexact=title) | Q(draft_title__iexact=title))
+                .first()
+            )
+        return found or PracticePage.objects.filter(import_checksum=plan.checksum).first()
 
     def _match_key(self, plan):
         if plan.record.values["source_url"]:
             return ("url", plan.record.values["source_url"])
         parent = plan.parent
-        owner = ("new", parent.name.lower()) if isinstance(parent, CityRef) else ("page", parent.pk)
+        if parent == UNFILED:
+            owner = ("unfiled",)
+        elif isinstance(parent, CityRef | NetworkRef):
+            owner = ("new", type(parent).__name__, parent.name.lower())
+        else:
+            owner = ("page", parent.pk)
         return ("title", plan.record.title.lower(), owner)
 
     # --- writing (inside one transaction)
@@ -309,9 +360,14 @@ class PracticeImporter:
 
     def _write_one(self, plan, report):
         record = plan.record
+        networks = [self._network(ref, report) for ref in plan.networks]
         parent = plan.parent
         if isinstance(parent, CityRef):
             parent = self._create_city(parent, report)
+        elif isinstance(parent, NetworkRef):
+            parent = self._network(parent, report)
+        elif parent == UNFILED:
+            parent = self._cache.unfiled()
         cities = [parent if isinstance(parent, CityPage) else None] if record.cities else []
         cities = [c for c in cities if c] + [
             self._cache.city(ref) or self._create_city(ref, report) for ref in record.cities[1:]
@@ -339,7 +395,7 @@ class PracticeImporter:
         page.funding_programmes.set(terms["funding_programmes"])
         page.organisation_type = (terms["organisation.type"] or [None])[0]
         page.cities.set(cities)
-        page.networks.set(plan.networks)
+        page.networks.set(networks)
         page.tags.set(record.tags)
         page.presented_at = [
             PracticePresentation(
@@ -376,6 +432,24 @@ class PracticeImporter:
         report.cities_created.append(f"{ref.name} ({ref.country})")
         return city
 
+    def _network(self, network_or_ref, report):
+        """The network page, creating a draft one first for a NetworkRef (a network the hub
+        did not know), filed under Networks for a curator to complete and publish."""
+        if not isinstance(network_or_ref, NetworkRef):
+            return network_or_ref
+        name = network_or_ref.name
+        network = self._cache.network(name)
+        if network is not None:
+            return network
+        index = NetworkIndexPage.objects.first()
+        network = NetworkPage(title=name, short_name=_unique_short_name(name), live=False)
+        network.slug = _unique_slug(index, name)
+        index.add_child(instance=network)
+        network.save_revision(user=self.user, log_action=True)
+        self._cache.add_network(network)
+        report.networks_created.append(name)
+        return network
+
     def _term(self, key, term_or_label, plan, report):
         """Return the term, creating it first when --add-missing-terms left a label here."""
         if not isinstance(term_or_label, str):
@@ -383,7 +457,8 @@ class PracticeImporter:
         model, noun = VOCABULARIES[key]
         term = self._cache.term(model, term_or_label)
         if term is None:
-            term = model(label=term_or_label, source_network=(plan.networks or [None])[0])
+            networks = [self._network(network, report) for network in plan.networks]
+            term = model(label=term_or_label, source_network=(networks or [None])[0])
             term.slug = self._unique_term_slug(model, term_or_label)
             term.save()
             self._cache.add_term(model, term)
@@ -407,6 +482,16 @@ class PracticeImporter:
         return events.first()
 
 
+def _unique_short_name(name):
+    """A short name for a new network that no network has (they are unique, 60 characters)."""
+    base = name[:60]
+    short, n = base, 2
+    while NetworkPage.objects.filter(short_name__iexact=short).exists():
+        suffix = f" ({n})"
+        short, n = f"{base[: 60 - len(suffix)]}{suffix}", n + 1
+    return short
+
+
 def _problem(field_name, message):
     """A Problem found while resolving references."""
     return Problem(field_name, message)
@@ -419,6 +504,13 @@ class _Lookups:
         self._terms = {}
         self._networks = None
         self._cities = None
+        self._unfiled = None
+
+    def unfiled(self):
+        """The Unfiled practices page (made, restricted to curators, when first needed)."""
+        if self._unfiled is None:
+            self._unfiled = unfiled_practices_page()
+        return self._unfiled
 
     def term(self, model, label):
         """The term of `model` with this label or slug, or None."""
@@ -439,9 +531,13 @@ class _Lookups:
         if self._networks is None:
             self._networks = {}
             for network in NetworkPage.objects.all():
-                self._networks[network.short_name.lower()] = network
-                self._networks[network.title.lower()] = network
+                self.add_network(network)
         return self._networks.get(name.strip().lower())
+
+    def add_network(self, network):
+        """Remember a network under its short name and title."""
+        self._networks[network.short_name.lower()] = network
+        self._networks[network.title.lower()] = network
 
     def city(self, ref):
         """The city page with this name (and country, when the record gives one), or None."""

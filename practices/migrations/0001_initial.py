@@ -12,313 +12,1024 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtaildocs', '0014_alter_document_file_size'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtaildocs", "0014_alter_document_file_size"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CityIndexPage',
+            name="CityIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'cities index',
+                "verbose_name": "cities index",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='EventPage',
+            name="EventPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('date', models.DateField(verbose_name='date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('place', models.CharField(blank=True, max_length=255, verbose_name='place')),
-                ('summary', wagtail.fields.RichTextField(blank=True, verbose_name='summary')),
-                ('source_url', models.URLField(blank=True, max_length=500, verbose_name='source URL')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                ("place", models.CharField(blank=True, max_length=255, verbose_name="place")),
+                ("summary", wagtail.fields.RichTextField(blank=True, verbose_name="summary")),
+                (
+                    "source_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="source URL"),
+                ),
             ],
             options={
-                'verbose_name': 'event',
+                "verbose_name": "event",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='NetworkIndexPage',
+            name="NetworkIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'networks index',
+                "verbose_name": "networks index",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='PracticeIndexPage',
+            name="PracticeIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'practices index',
+                "verbose_name": "practices index",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='PracticeTag',
+            name="PracticeTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(allow_unicode=True, max_length=100, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        allow_unicode=True, max_length=100, unique=True, verbose_name="slug"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'practice tag',
-                'verbose_name_plural': 'practice tags',
-                'ordering': ['name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='EventSession',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='practices.eventpage')),
-            ],
-            options={
-                'ordering': ['sort_order'],
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='EventTakeaway',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('text', models.TextField(verbose_name='takeaway')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_takeaways', to='practices.eventpage')),
-            ],
-            options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "practice tag",
+                "verbose_name_plural": "practice tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='NetworkPage',
+            name="EventSession",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('short_name', models.CharField(help_text='The name people use, such as RAN or Efus; the importer matches on it.', max_length=60, unique=True, verbose_name='short name')),
-                ('description', wagtail.fields.RichTextField(blank=True, verbose_name='description')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('logo', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='logo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="practices.eventpage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'network',
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
-            bases=('wagtailcore.page',),
         ),
         migrations.CreateModel(
-            name='KeyTheme',
+            name="EventTakeaway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=150, unique=True, verbose_name='label')),
-                ('slug', models.SlugField(blank=True, help_text='Used in search URLs. Filled in from the label when left empty.', max_length=150, unique=True, verbose_name='slug')),
-                ('active', models.BooleanField(default=True, help_text='Inactive terms stay on existing practices but are not offered for new ones.', verbose_name='active')),
-                ('source_network', models.ForeignKey(blank=True, help_text='The network whose vocabulary this term belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='practices.networkpage', verbose_name='source network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("text", models.TextField(verbose_name="takeaway")),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_takeaways",
+                        to="practices.eventpage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'key theme',
-                'verbose_name_plural': 'key themes',
-                'ordering': ['label'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="NetworkPage",
+            fields=[
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "short_name",
+                    models.CharField(
+                        help_text="The name people use, such as RAN or Efus; the importer matches on it.",
+                        max_length=60,
+                        unique=True,
+                        verbose_name="short name",
+                    ),
+                ),
+                (
+                    "description",
+                    wagtail.fields.RichTextField(blank=True, verbose_name="description"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "logo",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                        verbose_name="logo",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "network",
+            },
+            bases=("wagtailcore.page",),
+        ),
+        migrations.CreateModel(
+            name="KeyTheme",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=150, unique=True, verbose_name="label")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Used in search URLs. Filled in from the label when left empty.",
+                        max_length=150,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive terms stay on existing practices but are not offered for new ones.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "source_network",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The network whose vocabulary this term belongs to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="practices.networkpage",
+                        verbose_name="source network",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "key theme",
+                "verbose_name_plural": "key themes",
+                "ordering": ["label"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='FundingProgramme',
+            name="FundingProgramme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=150, unique=True, verbose_name='label')),
-                ('slug', models.SlugField(blank=True, help_text='Used in search URLs. Filled in from the label when left empty.', max_length=150, unique=True, verbose_name='slug')),
-                ('active', models.BooleanField(default=True, help_text='Inactive terms stay on existing practices but are not offered for new ones.', verbose_name='active')),
-                ('source_network', models.ForeignKey(blank=True, help_text='The network whose vocabulary this term belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='practices.networkpage', verbose_name='source network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=150, unique=True, verbose_name="label")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Used in search URLs. Filled in from the label when left empty.",
+                        max_length=150,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive terms stay on existing practices but are not offered for new ones.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "source_network",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The network whose vocabulary this term belongs to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="practices.networkpage",
+                        verbose_name="source network",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'funding programme',
-                'verbose_name_plural': 'funding programmes',
-                'ordering': ['label'],
-                'abstract': False,
+                "verbose_name": "funding programme",
+                "verbose_name_plural": "funding programmes",
+                "ordering": ["label"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='CityPage',
+            name="CityPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
-                ('risk_landscape', wagtail.fields.RichTextField(blank=True, verbose_name='risk landscape')),
-                ('primary_focus', wagtail.fields.RichTextField(blank=True, verbose_name='primary focus')),
-                ('stakeholders', wagtail.fields.RichTextField(blank=True, help_text='Who takes part, how cases are discussed and escalated.', verbose_name='stakeholders currently involved')),
-                ('coordinating_body', models.CharField(blank=True, max_length=255, verbose_name='coordinating body')),
-                ('further_stakeholders', wagtail.fields.RichTextField(blank=True, verbose_name='further stakeholders to involve')),
-                ('major_contribution', wagtail.fields.RichTextField(blank=True, verbose_name='major contribution to preventing violent extremism')),
-                ('network_impact', wagtail.fields.RichTextField(blank=True, help_text='How taking part in a network (such as icommit) changed the work.', verbose_name='impact of network participation')),
-                ('future_focus', wagtail.fields.RichTextField(blank=True, verbose_name='future focus')),
-                ('advice', wagtail.fields.RichTextField(blank=True, verbose_name='advice for other cities')),
-                ('networks', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='cities', to='practices.networkpage', verbose_name='networks')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
+                (
+                    "risk_landscape",
+                    wagtail.fields.RichTextField(blank=True, verbose_name="risk landscape"),
+                ),
+                (
+                    "primary_focus",
+                    wagtail.fields.RichTextField(blank=True, verbose_name="primary focus"),
+                ),
+                (
+                    "stakeholders",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="Who takes part, how cases are discussed and escalated.",
+                        verbose_name="stakeholders currently involved",
+                    ),
+                ),
+                (
+                    "coordinating_body",
+                    models.CharField(blank=True, max_length=255, verbose_name="coordinating body"),
+                ),
+                (
+                    "further_stakeholders",
+                    wagtail.fields.RichTextField(
+                        blank=True, verbose_name="further stakeholders to involve"
+                    ),
+                ),
+                (
+                    "major_contribution",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        verbose_name="major contribution to preventing violent extremism",
+                    ),
+                ),
+                (
+                    "network_impact",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="How taking part in a network (such as icommit) changed the work.",
+                        verbose_name="impact of network participation",
+                    ),
+                ),
+                (
+                    "future_focus",
+                    wagtail.fields.RichTextField(blank=True, verbose_name="future focus"),
+                ),
+                (
+                    "advice",
+                    wagtail.fields.RichTextField(
+                        blank=True, verbose_name="advice for other cities"
+                    ),
+                ),
+                (
+                    "networks",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        related_name="cities",
+                        to="practices.networkpage",
+                        verbose_name="networks",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'city',
-                'verbose_name_plural': 'cities',
+                "verbose_name": "city",
+                "verbose_name_plural": "cities",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='OrganisationType',
+            name="OrganisationType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=150, unique=True, verbose_name='label')),
-                ('slug', models.SlugField(blank=True, help_text='Used in search URLs. Filled in from the label when left empty.', max_length=150, unique=True, verbose_name='slug')),
-                ('active', models.BooleanField(default=True, help_text='Inactive terms stay on existing practices but are not offered for new ones.', verbose_name='active')),
-                ('source_network', models.ForeignKey(blank=True, help_text='The network whose vocabulary this term belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='practices.networkpage', verbose_name='source network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=150, unique=True, verbose_name="label")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Used in search URLs. Filled in from the label when left empty.",
+                        max_length=150,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive terms stay on existing practices but are not offered for new ones.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "source_network",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The network whose vocabulary this term belongs to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="practices.networkpage",
+                        verbose_name="source network",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation type',
-                'verbose_name_plural': 'organisation types',
-                'ordering': ['label'],
-                'abstract': False,
+                "verbose_name": "organisation type",
+                "verbose_name_plural": "organisation types",
+                "ordering": ["label"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='PracticePage',
+            name="PracticePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('description', wagtail.fields.RichTextField(help_text='The aim and working method of the practice. Make the link to preventing or countering radicalisation or violent extremism explicit.', verbose_name='description')),
-                ('countries', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='countries')),
-                ('regions', models.CharField(blank=True, help_text='Separate regions with commas.', max_length=500, verbose_name='regions')),
-                ('start_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='start year')),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, help_text='Only if the practice is no longer active.', null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='end year')),
-                ('deliverables', wagtail.fields.RichTextField(blank=True, help_text='Handbooks, training modules, videos; add links below.', verbose_name='deliverables')),
-                ('evidence_and_evaluation', wagtail.fields.RichTextField(blank=True, help_text='Qualitative and quantitative evidence, evaluation and feedback, peer review received.', verbose_name='evidence and evaluation')),
-                ('evaluation_type', models.CharField(choices=[('none', 'No evaluation'), ('internal', 'Internal evaluation'), ('external', 'External evaluation')], default='none', max_length=10, verbose_name='evaluation')),
-                ('sustainability_and_transferability', wagtail.fields.RichTextField(blank=True, help_text='Costs, and which elements transfer to another city and how.', verbose_name='sustainability and transferability')),
-                ('eu_funding', wagtail.fields.RichTextField(blank=True, help_text='How the practice is funded; say explicitly whether it is (co-)funded by the EU.', verbose_name='linked to other EU initiatives or EU funding')),
-                ('organisation_name', models.CharField(blank=True, max_length=255, verbose_name='organisation')),
-                ('organisation_description', wagtail.fields.RichTextField(blank=True, help_text='What the organisation is, including its legal status.', verbose_name='about the organisation')),
-                ('country_of_origin', django_countries.fields.CountryField(help_text='The country in which the practice is based.', max_length=2, verbose_name='country of origin')),
-                ('contact_name', models.CharField(blank=True, max_length=255, verbose_name='contact person')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('contact_phone', models.CharField(blank=True, max_length=60, verbose_name='telephone')),
-                ('contact_website', models.URLField(blank=True, verbose_name='website')),
-                ('contact_address', models.TextField(blank=True, verbose_name='address')),
-                ('contact_consent', models.BooleanField(default=False, help_text='Without consent, contact details are shown to logged-in members only.', verbose_name='the contact person agrees to be shown publicly')),
-                ('last_update_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='last update (year)')),
-                ('peer_reviewed', models.BooleanField(default=False, verbose_name='peer reviewed')),
-                ('peer_review_date', models.DateField(blank=True, null=True, verbose_name='peer review date')),
-                ('language', models.CharField(choices=[('af', 'Afrikaans'), ('ar', 'Arabic'), ('ar-dz', 'Algerian Arabic'), ('ast', 'Asturian'), ('az', 'Azerbaijani'), ('bg', 'Bulgarian'), ('be', 'Belarusian'), ('bn', 'Bengali'), ('br', 'Breton'), ('bs', 'Bosnian'), ('ca', 'Catalan'), ('ckb', 'Central Kurdish (Sorani)'), ('cs', 'Czech'), ('cy', 'Welsh'), ('da', 'Danish'), ('de', 'German'), ('dsb', 'Lower Sorbian'), ('el', 'Greek'), ('en', 'English'), ('en-au', 'Australian English'), ('en-gb', 'British English'), ('eo', 'Esperanto'), ('es', 'Spanish'), ('es-ar', 'Argentinian Spanish'), ('es-co', 'Colombian Spanish'), ('es-mx', 'Mexican Spanish'), ('es-ni', 'Nicaraguan Spanish'), ('es-ve', 'Venezuelan Spanish'), ('et', 'Estonian'), ('eu', 'Basque'), ('fa', 'Persian'), ('fi', 'Finnish'), ('fr', 'French'), ('fy', 'Frisian'), ('ga', 'Irish'), ('gd', 'Scottish Gaelic'), ('gl', 'Galician'), ('he', 'Hebrew'), ('hi', 'Hindi'), ('hr', 'Croatian'), ('hsb', 'Upper Sorbian'), ('hu', 'Hungarian'), ('hy', 'Armenian'), ('ia', 'Interlingua'), ('id', 'Indonesian'), ('ig', 'Igbo'), ('io', 'Ido'), ('is', 'Icelandic'), ('it', 'Italian'), ('ja', 'Japanese'), ('ka', 'Georgian'), ('kab', 'Kabyle'), ('kk', 'Kazakh'), ('km', 'Khmer'), ('kn', 'Kannada'), ('ko', 'Korean'), ('ky', 'Kyrgyz'), ('lb', 'Luxembourgish'), ('lt', 'Lithuanian'), ('lv', 'Latvian'), ('mk', 'Macedonian'), ('ml', 'Malayalam'), ('mn', 'Mongolian'), ('mr', 'Marathi'), ('ms', 'Malay'), ('my', 'Burmese'), ('nb', 'Norwegian Bokmål'), ('ne', 'Nepali'), ('nl', 'Dutch'), ('nn', 'Norwegian Nynorsk'), ('os', 'Ossetic'), ('pa', 'Punjabi'), ('pl', 'Polish'), ('pt', 'Portuguese'), ('pt-br', 'Brazilian Portuguese'), ('ro', 'Romanian'), ('ru', 'Russian'), ('sk', 'Slovak'), ('sl', 'Slovenian'), ('sq', 'Albanian'), ('sr', 'Serbian'), ('sr-latn', 'Serbian Latin'), ('sv', 'Swedish'), ('sw', 'Swahili'), ('ta', 'Tamil'), ('te', 'Telugu'), ('tg', 'Tajik'), ('th', 'Thai'), ('tk', 'Turkmen'), ('tr', 'Turkish'), ('tt', 'Tatar'), ('udm', 'Udmurt'), ('ug', 'Uyghur'), ('uk', 'Ukrainian'), ('ur', 'Urdu'), ('uz', 'Uzbek'), ('vi', 'Vietnamese'), ('zh-hans', 'Simplified Chinese'), ('zh-hant', 'Traditional Chinese')], default='en', max_length=7, verbose_name='language')),
-                ('source_url', models.URLField(blank=True, db_index=True, help_text='Where the practice was published first; the importer matches on it.', max_length=500, verbose_name='source URL')),
-                ('import_checksum', models.CharField(blank=True, editable=False, max_length=64)),
-                ('cities', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Every city where the practice runs, not only the owning city.', related_name='scoped_practices', to='practices.citypage', verbose_name='cities')),
-                ('funding_programmes', modelcluster.fields.ParentalManyToManyField(blank=True, limit_choices_to={'active': True}, related_name='practices', to='practices.fundingprogramme', verbose_name='funding programmes')),
-                ('key_themes', modelcluster.fields.ParentalManyToManyField(blank=True, limit_choices_to={'active': True}, related_name='practices', to='practices.keytheme', verbose_name='key themes')),
-                ('networks', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='practices', to='practices.networkpage', verbose_name='networks')),
-                ('organisation_type', models.ForeignKey(blank=True, limit_choices_to={'active': True}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='practices', to='practices.organisationtype', verbose_name='type of organisation')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "description",
+                    wagtail.fields.RichTextField(
+                        help_text="The aim and working method of the practice. Make the link to preventing or countering radicalisation or violent extremism explicit.",
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "countries",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="countries"
+                    ),
+                ),
+                (
+                    "regions",
+                    models.CharField(
+                        blank=True,
+                        help_text="Separate regions with commas.",
+                        max_length=500,
+                        verbose_name="regions",
+                    ),
+                ),
+                (
+                    "start_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="start year",
+                    ),
+                ),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Only if the practice is no longer active.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="end year",
+                    ),
+                ),
+                (
+                    "deliverables",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="Handbooks, training modules, videos; add links below.",
+                        verbose_name="deliverables",
+                    ),
+                ),
+                (
+                    "evidence_and_evaluation",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="Qualitative and quantitative evidence, evaluation and feedback, peer review received.",
+                        verbose_name="evidence and evaluation",
+                    ),
+                ),
+                (
+                    "evaluation_type",
+                    models.CharField(
+                        choices=[
+                            ("none", "No evaluation"),
+                            ("internal", "Internal evaluation"),
+                            ("external", "External evaluation"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="evaluation",
+                    ),
+                ),
+                (
+                    "sustainability_and_transferability",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="Costs, and which elements transfer to another city and how.",
+                        verbose_name="sustainability and transferability",
+                    ),
+                ),
+                (
+                    "eu_funding",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="How the practice is funded; say explicitly whether it is (co-)funded by the EU.",
+                        verbose_name="linked to other EU initiatives or EU funding",
+                    ),
+                ),
+                (
+                    "organisation_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="organisation"),
+                ),
+                (
+                    "organisation_description",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="What the organisation is, including its legal status.",
+                        verbose_name="about the organisation",
+                    ),
+                ),
+                (
+                    "country_of_origin",
+                    django_countries.fields.CountryField(
+                        help_text="The country in which the practice is based.",
+                        max_length=2,
+                        verbose_name="country of origin",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="contact person"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=60, verbose_name="telephone"),
+                ),
+                ("contact_website", models.URLField(blank=True, verbose_name="website")),
+                ("contact_address", models.TextField(blank=True, verbose_name="address")),
+                (
+                    "contact_consent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Without consent, contact details are shown to logged-in members only.",
+                        verbose_name="the contact person agrees to be shown publicly",
+                    ),
+                ),
+                (
+                    "last_update_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="last update (year)",
+                    ),
+                ),
+                ("peer_reviewed", models.BooleanField(default=False, verbose_name="peer reviewed")),
+                (
+                    "peer_review_date",
+                    models.DateField(blank=True, null=True, verbose_name="peer review date"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("af", "Afrikaans"),
+                            ("ar", "Arabic"),
+                            ("ar-dz", "Algerian Arabic"),
+                            ("ast", "Asturian"),
+                            ("az", "Azerbaijani"),
+                            ("bg", "Bulgarian"),
+                            ("be", "Belarusian"),
+                            ("bn", "Bengali"),
+                            ("br", "Breton"),
+                            ("bs", "Bosnian"),
+                            ("ca", "Catalan"),
+                            ("ckb", "Central Kurdish (Sorani)"),
+                            ("cs", "Czech"),
+                            ("cy", "Welsh"),
+                            ("da", "Danish"),
+                            ("de", "German"),
+                            ("dsb", "Lower Sorbian"),
+                            ("el", "Greek"),
+                            ("en", "English"),
+                            ("en-au", "Australian English"),
+                            ("en-gb", "British English"),
+                            ("eo", "Esperanto"),
+                            ("es", "Spanish"),
+                            ("es-ar", "Argentinian Spanish"),
+                            ("es-co", "Colombian Spanish"),
+                            ("es-mx", "Mexican Spanish"),
+                            ("es-ni", "Nicaraguan Spanish"),
+                            ("es-ve", "Venezuelan Spanish"),
+                            ("et", "Estonian"),
+                            ("eu", "Basque"),
+                            ("fa", "Persian"),
+                            ("fi", "Finnish"),
+                            ("fr", "French"),
+                            ("fy", "Frisian"),
+                            ("ga", "Irish"),
+                            ("gd", "Scottish Gaelic"),
+                            ("gl", "Galician"),
+                            ("he", "Hebrew"),
+                            ("hi", "Hindi"),
+                            ("hr", "Croatian"),
+                            ("hsb", "Upper Sorbian"),
+                            ("hu", "Hungarian"),
+                            ("hy", "Armenian"),
+                            ("ia", "Interlingua"),
+                            ("id", "Indonesian"),
+                            ("ig", "Igbo"),
+                            ("io", "Ido"),
+                            ("is", "Icelandic"),
+                            ("it", "Italian"),
+                            ("ja", "Japanese"),
+                            ("ka", "Georgian"),
+                            ("kab", "Kabyle"),
+                            ("kk", "Kazakh"),
+                            ("km", "Khmer"),
+                            ("kn", "Kannada"),
+                            ("ko", "Korean"),
+                            ("ky", "Kyrgyz"),
+                            ("lb", "Luxembourgish"),
+                            ("lt", "Lithuanian"),
+                            ("lv", "Latvian"),
+                            ("mk", "Macedonian"),
+                            ("ml", "Malayalam"),
+                            ("mn", "Mongolian"),
+                            ("mr", "Marathi"),
+                            ("ms", "Malay"),
+                            ("my", "Burmese"),
+                            ("nb", "Norwegian Bokmål"),
+                            ("ne", "Nepali"),
+                            ("nl", "Dutch"),
+                            ("nn", "Norwegian Nynorsk"),
+                            ("os", "Ossetic"),
+                            ("pa", "Punjabi"),
+                            ("pl", "Polish"),
+                            ("pt", "Portuguese"),
+                            ("pt-br", "Brazilian Portuguese"),
+                            ("ro", "Romanian"),
+                            ("ru", "Russian"),
+                            ("sk", "Slovak"),
+                            ("sl", "Slovenian"),
+                            ("sq", "Albanian"),
+                            ("sr", "Serbian"),
+                            ("sr-latn", "Serbian Latin"),
+                            ("sv", "Swedish"),
+                            ("sw", "Swahili"),
+                            ("ta", "Tamil"),
+                            ("te", "Telugu"),
+                            ("tg", "Tajik"),
+                            ("th", "Thai"),
+                            ("tk", "Turkmen"),
+                            ("tr", "Turkish"),
+                            ("tt", "Tatar"),
+                            ("udm", "Udmurt"),
+                            ("ug", "Uyghur"),
+                            ("uk", "Ukrainian"),
+                            ("ur", "Urdu"),
+                            ("uz", "Uzbek"),
+                            ("vi", "Vietnamese"),
+                            ("zh-hans", "Simplified Chinese"),
+                            ("zh-hant", "Traditional Chinese"),
+                        ],
+                        default="en",
+                        max_length=7,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "source_url",
+                    models.URLField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Where the practice was published first; the importer matches on it.",
+                        max_length=500,
+                        verbose_name="source URL",
+                    ),
+                ),
+                ("import_checksum", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "cities",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        help_text="Every city where the practice runs, not only the owning city.",
+                        related_name="scoped_practices",
+                        to="practices.citypage",
+                        verbose_name="cities",
+                    ),
+                ),
+                (
+                    "funding_programmes",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        limit_choices_to={"active": True},
+                        related_name="practices",
+                        to="practices.fundingprogramme",
+                        verbose_name="funding programmes",
+                    ),
+                ),
+                (
+                    "key_themes",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        limit_choices_to={"active": True},
+                        related_name="practices",
+                        to="practices.keytheme",
+                        verbose_name="key themes",
+                    ),
+                ),
+                (
+                    "networks",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        related_name="practices",
+                        to="practices.networkpage",
+                        verbose_name="networks",
+                    ),
+                ),
+                (
+                    "organisation_type",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"active": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="practices",
+                        to="practices.organisationtype",
+                        verbose_name="type of organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'practice',
+                "verbose_name": "practice",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='PracticeDeliverableLink',
+            name="PracticeDeliverableLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('url', models.URLField(blank=True, verbose_name='link')),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtaildocs.document', verbose_name='document')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliverable_links', to='practices.practicepage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("url", models.URLField(blank=True, verbose_name="link")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtaildocs.document",
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliverable_links",
+                        to="practices.practicepage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PracticePresentation',
+            name="PracticePresentation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('name', models.CharField(max_length=255, verbose_name='working group or event')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('place', models.CharField(blank=True, max_length=255, verbose_name='place')),
-                ('subject', models.CharField(blank=True, max_length=255, verbose_name='subject')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='presentations', to='practices.eventpage', verbose_name='event page')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='presented_at', to='practices.practicepage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("name", models.CharField(max_length=255, verbose_name="working group or event")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                ("place", models.CharField(blank=True, max_length=255, verbose_name="place")),
+                ("subject", models.CharField(blank=True, max_length=255, verbose_name="subject")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="presentations",
+                        to="practices.eventpage",
+                        verbose_name="event page",
+                    ),
+                ),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="presented_at",
+                        to="practices.practicepage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TaggedPractice',
+            name="TaggedPractice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_items', to='practices.practicepage')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_practices', to='practices.practicetag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged_items",
+                        to="practices.practicepage",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged_practices",
+                        to="practices.practicetag",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='practicepage',
-            name='tags',
-            field=modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='A comma-separated list of tags.', through='practices.TaggedPractice', to='practices.PracticeTag', verbose_name='tags'),
+            model_name="practicepage",
+            name="tags",
+            field=modelcluster.contrib.taggit.ClusterTaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="practices.TaggedPractice",
+                to="practices.PracticeTag",
+                verbose_name="tags",
+            ),
         ),
         migrations.CreateModel(
-            name='TargetAudience',
+            name="TargetAudience",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=150, unique=True, verbose_name='label')),
-                ('slug', models.SlugField(blank=True, help_text='Used in search URLs. Filled in from the label when left empty.', max_length=150, unique=True, verbose_name='slug')),
-                ('active', models.BooleanField(default=True, help_text='Inactive terms stay on existing practices but are not offered for new ones.', verbose_name='active')),
-                ('source_network', models.ForeignKey(blank=True, help_text='The network whose vocabulary this term belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='practices.networkpage', verbose_name='source network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=150, unique=True, verbose_name="label")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Used in search URLs. Filled in from the label when left empty.",
+                        max_length=150,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive terms stay on existing practices but are not offered for new ones.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "source_network",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The network whose vocabulary this term belongs to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="practices.networkpage",
+                        verbose_name="source network",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target audience',
-                'verbose_name_plural': 'target audiences',
-                'ordering': ['label'],
-                'abstract': False,
+                "verbose_name": "target audience",
+                "verbose_name_plural": "target audiences",
+                "ordering": ["label"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.AddField(
-            model_name='practicepage',
-            name='target_audiences',
-            field=modelcluster.fields.ParentalManyToManyField(blank=True, limit_choices_to={'active': True}, related_name='practices', to='practices.targetaudience', verbose_name='target audiences'),
+            model_name="practicepage",
+            name="target_audiences",
+            field=modelcluster.fields.ParentalManyToManyField(
+                blank=True,
+                limit_choices_to={"active": True},
+                related_name="practices",
+                to="practices.targetaudience",
+                verbose_name="target audiences",
+            ),
         ),
     ]

@@ -24,9 +24,7 @@ def create_tree(apps, schema_editor):
 
     def make(model_name, title, slug, path, depth, url_path, numchild=0):
         model = apps.get_model("practices", model_name)
-        content_type, _ = ContentType.objects.get_or_create(
-            app_label="practices", model=model_name
-        )
+        content_type, _ = ContentType.objects.get_or_create(app_label="practices", model=model_name)
         return model.objects.create(
             title=title,
             draft_title=title,
@@ -50,7 +48,12 @@ def create_tree(apps, schema_editor):
 
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Practice Hub"},
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page": home,
+            "site_name": "Practice Hub",
+        },
     )
 
 

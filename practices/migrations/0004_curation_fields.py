@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0003_create_site_tree'),
+        ("practices", "0003_create_site_tree"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='practicepage',
-            name='archived',
-            field=models.BooleanField(default=False, help_text='Archived practices leave search and listings; their page stays online with a banner saying it is archived.', verbose_name='archived'),
+            model_name="practicepage",
+            name="archived",
+            field=models.BooleanField(
+                default=False,
+                help_text="Archived practices leave search and listings; their page stays online with a banner saying it is archived.",
+                verbose_name="archived",
+            ),
         ),
         migrations.AddField(
-            model_name='practicepage',
-            name='last_reviewed',
-            field=models.DateField(blank=True, help_text='When a curator last checked that the entry is still accurate.', null=True, verbose_name='last reviewed'),
+            model_name="practicepage",
+            name="last_reviewed",
+            field=models.DateField(
+                blank=True,
+                help_text="When a curator last checked that the entry is still accurate.",
+                null=True,
+                verbose_name="last reviewed",
+            ),
         ),
     ]

@@ -5,22 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('practices', '0004_curation_fields'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("practices", "0004_curation_fields"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CityEditorGroup',
+            name="CityEditorGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('city', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='editor_group_link', to='practices.citypage', verbose_name='city')),
-                ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='city_link', to='auth.group', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "city",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="editor_group_link",
+                        to="practices.citypage",
+                        verbose_name="city",
+                    ),
+                ),
+                (
+                    "group",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="city_link",
+                        to="auth.group",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'city editor group',
+                "verbose_name": "city editor group",
             },
         ),
     ]

@@ -4,14 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0005_city_editor_group'),
+        ("practices", "0005_city_editor_group"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='practicepage',
-            options={'permissions': [('curate_practicepage', "Can set a practice's curation fields (review, archive, networks, source)")], 'verbose_name': 'practice'},
+            name="practicepage",
+            options={
+                "permissions": [
+                    (
+                        "curate_practicepage",
+                        "Can set a practice's curation fields (review, archive, networks, source)",
+                    )
+                ],
+                "verbose_name": "practice",
+            },
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0006_curate_permission'),
-        ('wagtailcore', '0098_apitoken'),
+        ("practices", "0006_curate_permission"),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cityeditorgroup',
-            name='collection',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='city_link', to='wagtailcore.collection', verbose_name='collection'),
+            model_name="cityeditorgroup",
+            name="collection",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="city_link",
+                to="wagtailcore.collection",
+                verbose_name="collection",
+            ),
         ),
     ]

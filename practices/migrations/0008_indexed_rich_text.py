@@ -5,110 +5,162 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0007_city_collection'),
+        ("practices", "0007_city_collection"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='cityindexpage',
-            name='intro',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='introduction'),
+            model_name="cityindexpage",
+            name="intro",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="introduction"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='advice',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='advice for other cities'),
+            model_name="citypage",
+            name="advice",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="advice for other cities"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='further_stakeholders',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='further stakeholders to involve'),
+            model_name="citypage",
+            name="further_stakeholders",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="further stakeholders to involve"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='future_focus',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='future focus'),
+            model_name="citypage",
+            name="future_focus",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="future focus"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='major_contribution',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='major contribution to preventing violent extremism'),
+            model_name="citypage",
+            name="major_contribution",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="major contribution to preventing violent extremism"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='network_impact',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='How taking part in a network (such as icommit) changed the work.', verbose_name='impact of network participation'),
+            model_name="citypage",
+            name="network_impact",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="How taking part in a network (such as icommit) changed the work.",
+                verbose_name="impact of network participation",
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='primary_focus',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='primary focus'),
+            model_name="citypage",
+            name="primary_focus",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="primary focus"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='risk_landscape',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='risk landscape'),
+            model_name="citypage",
+            name="risk_landscape",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="risk landscape"
+            ),
         ),
         migrations.AlterField(
-            model_name='citypage',
-            name='stakeholders',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='Who takes part, how cases are discussed and escalated.', verbose_name='stakeholders currently involved'),
+            model_name="citypage",
+            name="stakeholders",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="Who takes part, how cases are discussed and escalated.",
+                verbose_name="stakeholders currently involved",
+            ),
         ),
         migrations.AlterField(
-            model_name='eventpage',
-            name='summary',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='summary'),
+            model_name="eventpage",
+            name="summary",
+            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name="summary"),
         ),
         migrations.AlterField(
-            model_name='homepage',
-            name='intro',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='introduction'),
+            model_name="homepage",
+            name="intro",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="introduction"
+            ),
         ),
         migrations.AlterField(
-            model_name='networkindexpage',
-            name='intro',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='introduction'),
+            model_name="networkindexpage",
+            name="intro",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="introduction"
+            ),
         ),
         migrations.AlterField(
-            model_name='networkpage',
-            name='description',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='description'),
+            model_name="networkpage",
+            name="description",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="description"
+            ),
         ),
         migrations.AlterField(
-            model_name='practiceindexpage',
-            name='intro',
-            field=practices.models.fields.IndexedRichTextField(blank=True, verbose_name='introduction'),
+            model_name="practiceindexpage",
+            name="intro",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True, verbose_name="introduction"
+            ),
         ),
         migrations.AlterField(
-            model_name='practicepage',
-            name='deliverables',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='Handbooks, training modules, videos; add links below.', verbose_name='deliverables'),
+            model_name="practicepage",
+            name="deliverables",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="Handbooks, training modules, videos; add links below.",
+                verbose_name="deliverables",
+            ),
         ),
         migrations.AlterField(
-            model_name='practicepage',
-            name='description',
-            field=practices.models.fields.IndexedRichTextField(help_text='The aim and working method of the practice. Make the link to preventing or countering radicalisation or violent extremism explicit.', verbose_name='description'),
+            model_name="practicepage",
+            name="description",
+            field=practices.models.fields.IndexedRichTextField(
+                help_text="The aim and working method of the practice. Make the link to preventing or countering radicalisation or violent extremism explicit.",
+                verbose_name="description",
+            ),
         ),
         migrations.AlterField(
-            model_name='practicepage',
-            name='eu_funding',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='How the practice is funded; say explicitly whether it is (co-)funded by the EU.', verbose_name='linked to other EU initiatives or EU funding'),
+            model_name="practicepage",
+            name="eu_funding",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="How the practice is funded; say explicitly whether it is (co-)funded by the EU.",
+                verbose_name="linked to other EU initiatives or EU funding",
+            ),
         ),
         migrations.AlterField(
-            model_name='practicepage',
-            name='evidence_and_evaluation',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='Qualitative and quantitative evidence, evaluation and feedback, peer review received.', verbose_name='evidence and evaluation'),
+            model_name="practicepage",
+            name="evidence_and_evaluation",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="Qualitative and quantitative evidence, evaluation and feedback, peer review received.",
+                verbose_name="evidence and evaluation",
+            ),
         ),
         migrations.AlterField(
-            model_name='practicepage',
-            name='organisation_description',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='What the organisation is, including its legal status.', verbose_name='about the organisation'),
+            model_name="practicepage",
+            name="organisation_description",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="What the organisation is, including its legal status.",
+                verbose_name="about the organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='practicepage',
-            name='sustainability_and_transferability',
-            field=practices.models.fields.IndexedRichTextField(blank=True, help_text='Costs, and which elements transfer to another city and how.', verbose_name='sustainability and transferability'),
+            model_name="practicepage",
+            name="sustainability_and_transferability",
+            field=practices.models.fields.IndexedRichTextField(
+                blank=True,
+                help_text="Costs, and which elements transfer to another city and how.",
+                verbose_name="sustainability and transferability",
+            ),
         ),
     ]

@@ -13,6 +13,7 @@ from .pages import (
     PracticeIndexPage,
     PracticePage,
     PracticePresentation,
+    UnfiledPracticesPage,
 )
 from .roles import CityEditorGroup
 from .vocabularies import (
@@ -45,5 +46,6 @@ __all__ = [
     "PracticeTag",
     "TaggedPractice",
     "TargetAudience",
+    "UnfiledPracticesPage",
     "VocabularyTerm",
 ]

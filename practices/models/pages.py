@@ -64,6 +64,7 @@ class HomePage(Page):
         "practices.CityIndexPage",
         "practices.NetworkIndexPage",
         "practices.PracticeIndexPage",
+        "practices.UnfiledPracticesPage",
     ]
     max_count = 1
 
@@ -172,6 +173,25 @@ class PracticeIndexPage(IndexPage):
         context = super().get_context(request, *args, **kwargs)
         practices = PracticePage.objects.visible_to(request.user).order_by("-first_published_at")
         context["practices"] = _paginate(request, practices)
+        return context
+
+
+class UnfiledPracticesPage(IndexPage):
+    """Where imported practices with neither an owning city nor a network wait, as drafts,
+    for a curator to move them (Wagtail's move action) under the city or network they
+    belong to. Made by the importer when first needed; only curators see it (a view
+    restriction, and no one else has rights on it)."""
+
+    subpage_types = ["practices.PracticePage"]
+    is_creatable = False
+
+    class Meta:
+        verbose_name = _("unfiled practices")
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the practices waiting here (a curator's view: the page is restricted)."""
+        context = super().get_context(request, *args, **kwargs)
+        context["practices"] = PracticePage.objects.child_of(self).order_by("title")
         return context
 
 
@@ -602,7 +622,11 @@ class PracticePage(RoutablePageMixin, Page):
 
     objects = PracticePageManager()
 
-    parent_page_types = ["practices.CityPage", "practices.NetworkPage"]
+    parent_page_types = [
+        "practices.CityPage",
+        "practices.NetworkPage",
+        "practices.UnfiledPracticesPage",
+    ]
     subpage_types = []
     base_form_class = PracticePageForm
 

@@ -4,19 +4,22 @@ import copy
 import json
 from io import StringIO
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import TestCase
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, PageViewRestriction, Revision
 
 from practices.models import (
     CityPage,
     FundingProgramme,
     KeyTheme,
+    NetworkIndexPage,
     NetworkPage,
     OrganisationType,
     PracticePage,
     PracticeTag,
     TargetAudience,
+    UnfiledPracticesPage,
 )
 from tests.factories import NetworkPageFactory
 
@@ -98,13 +101,13 @@ class ImporterTestCase(TestCase):
         call_command("import_practices", path, *args, stdout=out, stderr=err)
         return out.getvalue(), err.getvalue()
 
-    def assert_rejected(self, content, *expected_lines):
+    def assert_rejected(self, content, *expected_lines, options=()):
         """The import fails, says each expected line, and leaves the database as it was."""
         path = self.write(content)
         before = db_state()
         err = StringIO()
         with self.assertRaises(CommandError):
-            call_command("import_practices", path, stdout=StringIO(), stderr=err)
+            call_command("import_practices", path, *options, stdout=StringIO(), stderr=err)
         for line in expected_lines:
             # Whole lines start with the file name; field-only fragments are matched anywhere.
             starts_line = line.startswith(("record ", "is not valid", "must hold", "holds "))
@@ -360,11 +363,15 @@ class BadFileTests(ImporterTestCase):
 
     def test_unknown_network_and_no_place_to_file_the_record(self):
         self.assert_rejected(
-            [record(networks=["Nope"])], 'networks: unknown network "Nope". Create its page first.'
+            [record(networks=["Nope"])],
+            'networks: unknown network "Nope". Create its page first, or import with '
+            "--add-missing-terms (it is then created as a draft).",
         )
         self.assert_rejected(
             [record(cities=[], networks=[])],
-            "cities: a record needs an owning city or a network to be filed under (or import with --default-network).",
+            "cities: a record needs an owning city or a network to be filed under (import with "
+            "--default-network, or without --strict to file it under Unfiled practices).",
+            options=["--strict"],
         )
 
     def test_a_new_city_needs_a_country(self):
@@ -392,3 +399,94 @@ class BadFileTests(ImporterTestCase):
         self.assertIn("1 of 2 file(s) not imported", str(raised.exception))
         self.assertEqual(PracticePage.objects.count(), 1)
         self.assertEqual(NetworkPage.objects.count(), 1)
+
+
+class NewHomesTests(ImporterTestCase):
+    """A collection moves in whole: networks the hub does not know become draft network
+    pages, and records with no city or network wait in Unfiled practices."""
+
+    def collection(self):
+        """Two records of a network the hub does not know (one with no city), one with
+        neither a city nor a network, and one of a known network."""
+        return [
+            record(title="Anti-rumour strategy", networks=["Intercultural Cities"],
+                   cities=[{"name": "Barcelona", "country": "ES"}]),
+            record(title="Rumour-busting agents training", networks=["Intercultural Cities"],
+                   cities=[]),
+            record(title="Extreme Dialogue", networks=[], cities=[]),
+            record(title="Family counselling", cities=[]),
+        ]  # fmt: skip
+
+    def test_a_collection_with_unknown_networks_and_homeless_records_imports_in_one_go(self):
+        out, err = self.run_import(self.write(self.collection()), "--add-missing-terms")
+        self.assertEqual(err, "")
+        self.assertIn("4 created, 0 updated, 0 unchanged.", out)
+        self.assertEqual(out.count("new network: Intercultural Cities (draft, needs curation)"), 1)
+        self.assertIn(
+            '"Extreme Dialogue" saved as a draft, needs curation: no owning city or network', out
+        )
+        network = NetworkPage.objects.get(title="Intercultural Cities")
+        self.assertFalse(network.live)
+        self.assertEqual(network.get_parent().specific_class, NetworkIndexPage)
+        # Practices may be filed under the draft network and are published as usual.
+        filed = PracticePage.objects.get(title="Rumour-busting agents training")
+        self.assertEqual((filed.get_parent().specific, filed.live), (network, True))
+        self.assertEqual(
+            list(PracticePage.objects.get(title="Anti-rumour strategy").networks.all()), [network]
+        )
+        homeless = PracticePage.objects.get(title="Extreme Dialogue")
+        unfiled = homeless.get_parent().specific
+        self.assertIsInstance(unfiled, UnfiledPracticesPage)
+        self.assertFalse(homeless.live)
+        self.assertFalse(unfiled.live)
+        restriction = PageViewRestriction.objects.get(page=unfiled)
+        self.assertEqual([g.name for g in restriction.groups.all()], ["Curators"])
+
+        again, _err = self.run_import(self.write(self.collection()), "--add-missing-terms")
+        self.assertIn("0 created, 0 updated, 4 unchanged.", again)
+        self.assertNotIn("new network", again)
+        self.assertEqual(NetworkPage.objects.filter(title="Intercultural Cities").count(), 1)
+
+    def test_a_curator_moves_an_unfiled_practice_and_a_reimport_leaves_it_there(self):
+        path = self.write([record(title="Extreme Dialogue", networks=[], cities=[])])
+        self.run_import(path)
+        practice = PracticePage.objects.get(title="Extreme Dialogue")
+        practice.move(self.ran, pos="last-child")
+        out, _err = self.run_import(path)
+        self.assertIn("0 created, 0 updated, 1 unchanged.", out)
+        practice.refresh_from_db()
+        self.assertEqual(practice.get_parent().specific, self.ran)
+        self.assertEqual(PracticePage.objects.count(), 1)
+
+    def test_dry_run_reports_what_an_import_would_do_and_writes_nothing(self):
+        before = db_state()
+        networks = NetworkPage.objects.count()
+        out, err = self.run_import(
+            self.write(self.collection()), "--add-missing-terms", "--dry-run"
+        )
+        self.assertEqual(err, "")
+        self.assertIn("dry run, nothing written; would be 4 created, 0 updated, 0 unchanged.", out)
+        self.assertIn("new network: Intercultural Cities (draft, needs curation)", out)
+        self.assertIn("new city: Barcelona (ES)", out)
+        self.assertIn("needs curation: no owning city or network", out)
+        self.assertEqual(db_state(), before)
+        self.assertEqual(NetworkPage.objects.count(), networks)
+        self.assertFalse(UnfiledPracticesPage.objects.exists())
+        self.assertFalse(CityPage.objects.filter(title="Barcelona").exists())
+
+    def test_a_dry_run_of_a_bad_file_lists_its_problems_and_fails(self):
+        self.assert_rejected(
+            [record(networks=["Nope"])], 'unknown network "Nope"', options=["--dry-run"]
+        )
+
+    def test_the_example_collection_goes_in_with_one_command_and_again_unchanged(self):
+        path = str(settings.BASE_DIR / "fixtures" / "import" / "collection.json")
+        out, err = self.run_import(path, "--add-missing-terms")
+        self.assertEqual(err, "")
+        self.assertIn("6 created, 0 updated, 0 unchanged.", out)
+        self.assertIn("new network: Council of Europe Intercultural Cities (draft", out)
+        self.assertEqual(out.count("needs curation: no owning city or network"), 2)
+        again, err = self.run_import(path, "--add-missing-terms")
+        self.assertEqual(
+            (err, again.splitlines()[0]), ("", f"{path}: 0 created, 0 updated, 6 unchanged.")
+        )

@@ -7,7 +7,12 @@ from django.urls import reverse
 from wagtail.models import GroupPagePermission, PageLogEntry, Workflow, WorkflowPage
 
 from practices.models import CityIndexPage, KeyTheme, PracticePage, TargetAudience
-from practices.roles import city_editor_group, make_members_only, setup_roles
+from practices.roles import (
+    city_editor_group,
+    make_members_only,
+    setup_roles,
+    unfiled_practices_page,
+)
 from tests.factories import CityPageFactory, PracticePageFactory, UserFactory
 from tests.practices.editor import practice_form
 
@@ -95,6 +100,7 @@ class PermissionMatrixTests(TestCase):
         "approve": {"curator", "superuser"},
         "manage vocabularies": {"curator", "superuser"},
         "manage groups": {"superuser"},
+        "see and move unfiled practices": {"curator", "superuser"},
     }
 
     @classmethod
@@ -108,6 +114,10 @@ class PermissionMatrixTests(TestCase):
         make_members_only(cls.members_only)
         cls.draft = PracticePageFactory(title="Draft practice", parent=cls.city_a)
         cls.draft.unpublish()
+        # What the importer files with neither a city nor a network.
+        cls.unfiled = unfiled_practices_page()
+        cls.homeless = PracticePageFactory(title="Homeless practice", parent=cls.unfiled)
+        cls.homeless.unpublish()
         groups = {g.name: g for g in Group.objects.all()}
         cls.users = {"anonymous": None}
         for role, group_names in {
@@ -169,6 +179,18 @@ class PermissionMatrixTests(TestCase):
             "edit city A practice",
             lambda role: self.get_ok(reverse("wagtailadmin_pages:edit", args=[self.public.pk])),
         )
+
+    def test_see_and_move_unfiled_practices(self):
+        def attempt(role):
+            # Never on the public site, whoever asks.
+            self.assertEqual(self.client.get(f"/{self.unfiled.slug}/").status_code, 404)
+            listing = self.get_ok(reverse("wagtailadmin_explore", args=[self.unfiled.pk]))
+            draft = self.get_ok(reverse("wagtailadmin_pages:view_draft", args=[self.homeless.pk]))
+            move = self.get_ok(reverse("wagtailadmin_pages:move", args=[self.homeless.pk]))
+            self.assertEqual({listing, draft}, {move})
+            return move
+
+        self.check("see and move unfiled practices", attempt)
 
     def test_add_under_city_b(self):
         url = reverse("wagtailadmin_pages:add", args=("practices", "practicepage", self.city_b.pk))

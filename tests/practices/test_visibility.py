@@ -9,7 +9,8 @@ from django.urls import reverse
 from wagtail.models import PageLogEntry
 
 from practices.models import PracticePage
-from tests.factories import UserFactory
+from practices.roles import unfiled_practices_page
+from tests.factories import PracticePageFactory, UserFactory
 from tests.leaks import SECRET_CONTACT, LeakFixtures
 
 PUBLIC_CHANNELS = (
@@ -105,6 +106,48 @@ class MemberVisibilityTests(LeakFixtures, TestCase):
         )
         bad = self.client.post("/accounts/login/", {"username": "member", "password": "wrong"})
         self.assertContains(bad, "did not match")
+
+
+class UnfiledPracticesLeakTests(LeakFixtures, TestCase):
+    """Unfiled practices (where the importer puts practices with no city or network) is for
+    curators in every channel, even if a curator published it and a practice in it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.create_leak_fixtures()
+        cls.unfiled = unfiled_practices_page()
+        cls.unfiled.save_revision().publish()
+        cls.waiting = PracticePageFactory(title="Unfiled practice okapi", parent=cls.unfiled)
+        cls.member = UserFactory(username="member")
+        cls.member.groups.set([Group.objects.get(name="Members")])
+        cls.curator = UserFactory(username="curator")
+        cls.curator.groups.set([Group.objects.get(name="Curators")])
+
+    def test_no_channel_shows_it_to_visitors_or_members(self):
+        channels = (*PUBLIC_CHANNELS, "/practices/?q=okapi", self.waiting.url, self.unfiled.url)
+        for user in (None, self.member):
+            if user:
+                self.client.force_login(user)
+            for url in channels:
+                with self.subTest(url=url, user=user):
+                    response = self.client.get(url)
+                    self.assertIn(response.status_code, (200, 302))
+                    content = response.content.decode()
+                    for marker in (
+                        "Unfiled practice okapi",
+                        self.waiting.slug,
+                        "Unfiled practices",
+                    ):
+                        self.assertNotIn(marker, content)
+                    if user is None:
+                        self.assert_nothing_leaked(content)
+
+    def test_curators_see_it(self):
+        self.client.force_login(self.curator)
+        self.assertContains(self.client.get(self.waiting.url), "Unfiled practice okapi")
+        self.assertContains(
+            self.client.get("/practices/", {"q": "okapi"}), "Unfiled practice okapi"
+        )
 
 
 class CurationToolTests(LeakFixtures, TestCase):

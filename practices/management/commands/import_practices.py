@@ -10,7 +10,9 @@ class Command(BaseCommand):
     """Validate each file completely, then import it in one transaction (all or nothing).
 
     Problems are printed as `file: record N ("title"): field: message`. The exit code is
-    non-zero when any file failed; files that passed are imported all the same.
+    non-zero when any file failed; files that passed are imported all the same. With
+    --dry-run each file is imported inside a transaction that is then rolled back, so the
+    report is exactly what an import would do.
     """
 
     help = "Import practices from JSON files in the interchange format (see docs/importing.md)."
@@ -21,7 +23,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--add-missing-terms",
             action="store_true",
-            help="Create vocabulary terms the hub does not know instead of rejecting the record.",
+            help=(
+                "Create vocabulary terms the hub does not know instead of rejecting the record, "
+                "and networks it does not know as draft network pages."
+            ),
         )
         parser.add_argument(
             "--drafts", action="store_true", help="Import every record as a draft for curation."
@@ -30,6 +35,19 @@ class Command(BaseCommand):
             "--default-network",
             metavar="NAME",
             help="File records that have neither a city nor a network under this network.",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help=(
+                "Reject records with neither a city nor a network (instead of filing them "
+                "under Unfiled practices as drafts)."
+            ),
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check and report everything an import would do, and write nothing.",
         )
         parser.add_argument(
             "--user", metavar="USERNAME", help="Record revisions and the audit log as this user."
@@ -47,6 +65,8 @@ class Command(BaseCommand):
             add_missing_terms=options["add_missing_terms"],
             drafts=options["drafts"],
             default_network=options["default_network"],
+            strict=options["strict"],
+            dry_run=options["dry_run"],
             user=user,
             progress=options["verbosity"] > 0,
             progress_file=self.stderr._out,  # the raw stream: tqdm redraws its line in place
@@ -74,9 +94,18 @@ class Command(BaseCommand):
             f"{len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged"
         )
-        self.stdout.write(self.style.SUCCESS(f"{report.path}: {counts}."))
+        if report.dry_run:
+            self.stdout.write(
+                self.style.SUCCESS(f"{report.path}: dry run, nothing written; would be {counts}.")
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{report.path}: {counts}."))
         for city in report.cities_created:
             self.stdout.write(f"  new city: {city}")
+        for network in report.networks_created:
+            self.stdout.write(
+                self.style.WARNING(f"  new network: {network} (draft, needs curation)")
+            )
         for term in report.terms_added:
             self.stdout.write(f"  new vocabulary term: {term}")
         for title, reasons in report.needs_curation:
