@@ -12,6 +12,7 @@ from practices.models import (
     NetworkPage,
     PracticeIndexPage,
     PracticePage,
+    UnfiledPracticesPage,
 )
 
 
@@ -19,10 +20,16 @@ class PagePlacementTests(WagtailPageTestCase):
     def test_home_page_lives_at_the_root(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
-    def test_home_page_holds_the_three_indexes(self):
+    def test_home_page_holds_the_three_indexes_and_the_unfiled_practices(self):
         self.assertAllowedSubpageTypes(
-            HomePage, {CityIndexPage, NetworkIndexPage, PracticeIndexPage}
+            HomePage, {CityIndexPage, NetworkIndexPage, PracticeIndexPage, UnfiledPracticesPage}
         )
+
+    def test_unfiled_practices_holds_practices_and_only_the_importer_makes_it(self):
+        self.assertAllowedSubpageTypes(UnfiledPracticesPage, {PracticePage})
+        self.assertAllowedParentPageTypes(UnfiledPracticesPage, {HomePage})
+        # Not offered in the admin's "add child page" (is_creatable).
+        self.assertNotIn(UnfiledPracticesPage, HomePage.creatable_subpage_models())
 
     def test_indexes_live_under_home(self):
         for index in (CityIndexPage, NetworkIndexPage, PracticeIndexPage):
@@ -54,8 +61,12 @@ class PagePlacementTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(EventPage, {NetworkPage})
         self.assertAllowedSubpageTypes(EventPage, set())
 
-    def test_practice_lives_under_a_city_or_a_network_and_has_no_children(self):
-        self.assertAllowedParentPageTypes(PracticePage, {CityPage, NetworkPage})
+    def test_practice_lives_under_a_city_a_network_or_unfiled_and_has_no_children(self):
+        # Unfiled practices: where the importer files records with neither (a curator moves
+        # them on).
+        self.assertAllowedParentPageTypes(
+            PracticePage, {CityPage, NetworkPage, UnfiledPracticesPage}
+        )
         self.assertAllowedSubpageTypes(PracticePage, set())
 
     def test_a_practice_cannot_be_created_under_an_index_or_an_event(self):
