@@ -228,7 +228,9 @@ def latency_worker(size):
         vectors = rng.standard_normal((len(chunk), embedder.dimensions)).astype("<f4")
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         PracticeVector.objects.bulk_create(
-            PracticeVector(page_id=pk, model_id=embedder.model_id, **vector_fields("synthetic", v))
+            PracticeVector(
+                page_id=pk, model_id=embedder.model_id, **vector_fields(pk, "synthetic", v)
+            )
             for pk, v in zip(chunk, vectors, strict=True)
         )
     backend = get_backend()

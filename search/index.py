@@ -159,7 +159,7 @@ def _write_chunk(page_ids):
         for row in rows:
             row.facet_codes = pack(codes[row.page_id])
             row.digest = digest(
-                row.path, row.title_sort, row.published, row.updated, row.facet_codes
+                row.page_id, row.path, row.title_sort, row.published, row.updated, row.facet_codes
             )
         for pk in dropped:
             deltas.update(dict.fromkeys(old_words[pk].split(), -1))

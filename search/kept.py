@@ -7,8 +7,8 @@ change costs seconds at 100,000. Each process keeps them instead, and at the sta
 search:
 
 - one aggregate query says whether anything changed: the number of rows and the sum of their
-  `digest` column (a checksum of exactly the kept columns, written with them, read from an
-  index); unchanged, the kept rows are used as they are;
+  `digest` column (a checksum of the row's key and exactly the kept columns, written with
+  them, read from an index); unchanged, the kept rows are used as they are;
 - changed, the rows stamped in the last minutes are read again (MARGIN: a transaction that
   took long may commit rows stamped before the previous look), and the keys compared when the
   count differs (deleted rows);

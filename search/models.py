@@ -33,8 +33,8 @@ class PracticeDocument(models.Model):
     # codes of the documents it matched in one query and counts them with numpy.
     facet_codes = models.BinaryField(_("facet value codes"), default=b"")
     written_at = models.DateTimeField(_("written at"), auto_now=True)
-    # A checksum of path, title_sort, published, updated and facet_codes (search.table):
-    # their sum tells a process whether the copy it keeps of those columns is current.
+    # A checksum of the page id, path, title_sort, published, updated and facet_codes
+    # (search.table): their sum tells a process whether its copy of those columns is current.
     digest = models.IntegerField(_("digest"), default=0)
     # The large columns last: SQLite reads a row's columns in order, so the ones a search
     # reads for every match come before the document (several kB, in overflow pages).
@@ -155,8 +155,8 @@ class PracticeVector(models.Model):
     # float32 values, little-endian (numpy's own bytes): 1.5 kB for 384 dimensions.
     vector = models.BinaryField(_("vector"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # A checksum of `vector` (search.semantic.vector_fields): its sum tells a process whether
-    # the vectors it keeps are current (search/kept.py).
+    # A checksum of the page id and `vector` (search.semantic.vector_fields): its sum tells
+    # a process whether the vectors it keeps are current (search/kept.py).
     digest = models.IntegerField(_("digest"), default=0)
 
     class Meta:

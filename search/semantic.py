@@ -104,11 +104,13 @@ def embed_practices(page_ids=None, progress=None):
     return summary
 
 
-def vector_fields(text_hash, vector):
-    """The stored fields of a vector: the text's digest, its bytes and their checksum (the
-    processes keeping the vectors see from it that they changed, search/kept.py)."""
+def vector_fields(page_id, text_hash, vector):
+    """The stored fields of a practice's vector: the text's digest, its bytes and the
+    checksum of both the practice and the bytes (the processes keeping the vectors see from
+    it that they changed, search/kept.py; the same vector under another practice is a
+    change too)."""
     data = np.asarray(vector, dtype="<f4").tobytes()
-    return {"text_hash": text_hash, "vector": data, "digest": checksum(data)}
+    return {"text_hash": text_hash, "vector": data, "digest": checksum(page_id, data)}
 
 
 def _write(embedder, batch):
@@ -122,7 +124,7 @@ def _write(embedder, batch):
             PracticeVector.objects.update_or_create(
                 page_id=pk,
                 model_id=embedder.model_id,
-                defaults=vector_fields(digest, vector),
+                defaults=vector_fields(pk, digest, vector),
             )
     return len(batch)
 

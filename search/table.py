@@ -17,9 +17,10 @@ from .models import PracticeDocument
 COLUMNS = ("path", "title_sort", "published", "updated", "facet_codes")
 
 
-def digest(path, title_sort, published, updated, facet_codes) -> int:
-    """PracticeDocument.digest: the checksum of the columns this table keeps."""
-    return checksum(path, title_sort, published, updated, facet_codes)
+def digest(pk, path, title_sort, published, updated, facet_codes) -> int:
+    """PracticeDocument.digest: the checksum of a document's id and the columns this table
+    keeps (the same columns under another id are a change too)."""
+    return checksum(pk, path, title_sort, published, updated, facet_codes)
 
 
 class DocumentTable:

@@ -187,13 +187,22 @@ class VectorStoreContract(EmbedderOn):
         embed_practices()
         sport = pages[SPORT].pk
         self.assertEqual(neighbours(SPORT).ids[0], sport)  # the vectors are now kept
-        stored = PracticeVector.objects.filter(page_id=sport)
+        old = "2001-01-01T00:00Z"  # stamped long before the last look: a late commit
+        # Two practices swap their vectors: the same vectors, under other practices.
+        mine = PracticeVector.objects.get(page_id=sport)
+        other = PracticeVector.objects.exclude(page_id=sport).first()
+        for row, vector in ((mine, other.vector), (other, mine.vector)):
+            PracticeVector.objects.filter(pk=row.pk).update(
+                vector=vector, digest=checksum(row.page_id, vector), updated_at=old
+            )
+        self.assertEqual(neighbours(SPORT).ids[0], other.page_id)
+        # The vector turned away from the query.
+        stored = PracticeVector.objects.filter(pk=other.pk)
         turned = (-np.frombuffer(bytes(stored.get().vector), dtype="<f4")).tobytes()
-        # Stamped long before the last look, as by a transaction that committed late.
-        stored.update(vector=turned, digest=checksum(turned), updated_at="2001-01-01T00:00Z")
-        self.assertNotIn(sport, neighbours(SPORT).ids)
+        stored.update(vector=turned, digest=checksum(other.page_id, turned), updated_at=old)
+        self.assertNotIn(other.page_id, neighbours(SPORT).ids)
         stored.delete()
-        self.assertNotIn(sport, neighbours(SPORT).ids)
+        self.assertNotIn(other.page_id, neighbours(SPORT).ids)
         self.assertEqual(len(VectorMatrix.current(get_embedder().model_id, 384).ids), 5)
 
     def test_a_model_change_embeds_everything_again(self):
