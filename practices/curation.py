@@ -22,6 +22,8 @@ from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
 from .exports import SafeCsvExportMixin
+from .importing.spreadsheet import COLUMNS, INFORMATION_COLUMNS, record_to_row
+from .interchange import current_version, practice_record
 from .models import CityPage, NetworkPage, PracticePage
 from .visibility import CURATORS_GROUP
 
@@ -162,13 +164,23 @@ class PracticeFilterSet(WagtailFilterSet):
 
 
 class CurationIndexView(SafeCsvExportMixin, IndexView):
-    """The listing itself, shown to curators only."""
+    """The listing itself, shown to curators only. Its CSV and XLSX exports are the
+    importer's spreadsheet layout (docs/importing.md), so an export edited in a spreadsheet
+    imports back onto the same pages."""
 
     def dispatch(self, request, *args, **kwargs):
         """Refuse everyone but curators."""
         if not is_curator(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def to_row_dict(self, item):
+        """The practice's row in the spreadsheet layout (its latest draft, when it has one),
+        with its status and address for the reader."""
+        row = record_to_row(practice_record(current_version(item)), page_id=item.pk)
+        row["status"] = item.curation_status()
+        row["url"] = item.full_url
+        return row
 
 
 class CuratorsMenuItem(MenuItem):
@@ -197,27 +209,8 @@ class PracticeCurationViewSet(PageListingViewSet):
         DateColumn("last_reviewed", label=_("Last reviewed"), sort_key="last_reviewed"),
         Column("last_update_year", label=_("Last update"), sort_key="last_update_year"),
     ]
-    list_export = [
-        "id",
-        "title",
-        "owning_city_name",
-        "country_codes",
-        "network_names",
-        "curation_status",
-        "last_update_year",
-        "last_reviewed",
-        "full_url",
-    ]
-    export_headings = {
-        "id": "ID",
-        "title": "Title",
-        "owning_city_name": "City",
-        "country_codes": "Countries",
-        "network_names": "Networks",
-        "curation_status": "Status",
-        "last_update_year": "Last update",
-        "last_reviewed": "Last reviewed",
-        "full_url": "URL",
-    }
+    # The importer's spreadsheet layout, then two columns the importer ignores.
+    list_export = [*COLUMNS, *INFORMATION_COLUMNS]
+    export_headings = {column: column for column in list_export}
     export_filename = "practices"
     menu_item_class = CuratorsMenuItem

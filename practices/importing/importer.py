@@ -34,6 +34,7 @@ from ..models import (
 from ..roles import unfiled_practices_page
 from ..rules import publishing_problems
 from .records import CityRef, CleanRecord, Problem, RecordValidator
+from .spreadsheet import SPREADSHEET_SUFFIXES, SpreadsheetError, read_rows, row_to_record
 
 VOCABULARIES = {
     "key_themes": (KeyTheme, "key theme"),
@@ -133,8 +134,8 @@ class PracticeImporter:
     def import_file(self, path):
         """Validate and import one file; raise ImportFailed listing every problem."""
         path = str(path)
-        raw_records = self._read(path)
-        plans, messages = self._plan(path, raw_records)
+        numbered, self._unit = self._read(path)
+        plans, messages = self._plan(path, numbered, self._unit)
         if messages:
             raise ImportFailed(messages)
         report = ImportReport(path=path, dry_run=self.dry_run)
@@ -163,6 +164,12 @@ class PracticeImporter:
                     f"{limit} MB (PRACTICE_IMPORT_MAX_FILE_MB). Split it into several files."
                 ]
             )
+        if path.lower().endswith(SPREADSHEET_SUFFIXES):
+            try:
+                rows = read_rows(path)
+            except SpreadsheetError as exc:
+                raise ImportFailed([f"{path}: {exc}"]) from None
+            return [(number, row_to_record(row)) for number, row in rows], "row"
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -185,15 +192,17 @@ class PracticeImporter:
             raise ImportFailed([f"{path}: must hold a JSON list of practice objects."])
         if not data:
             raise ImportFailed([f"{path}: holds no records."])
-        return data
+        return list(enumerate(data, start=1)), "record"
 
-    def _plan(self, path, raw_records):
-        """Validate every record and resolve what it refers to; return (plans, messages)."""
+    def _plan(self, path, numbered, unit="record"):
+        """Validate every (number, raw record) and resolve what it refers to; return (plans,
+        messages). `unit` names what a number counts: a record of a JSON file, a row of a
+        spreadsheet."""
         messages, plans, seen = [], [], {}
         self._cache = _Lookups()
-        for number, raw in enumerate(raw_records, start=1):
+        for number, raw in numbered:
             title = raw.get("title") if isinstance(raw, dict) else None
-            where = f'{path}: record {number} ("{title}")' if title else f"{path}: record {number}"
+            where = f'{path}: {unit} {number} ("{title}")' if title else f"{path}: {unit} {number}"
             record, problems = RecordValidator(number, raw).validate()
             if record is not None:
                 plan = _Plan(record=record, checksum=_checksum(raw, self.drafts))
@@ -202,7 +211,7 @@ class PracticeImporter:
                     key = self._match_key(plan)
                     if key in seen:
                         problems = [
-                            _problem("title", f"duplicates record {seen[key]} of this file.")
+                            _problem("title", f"duplicates {unit} {seen[key]} of this file.")
                         ]
                     else:
                         seen[key] = number
@@ -292,6 +301,14 @@ class PracticeImporter:
             return problems
 
         plan.existing = self._find_existing(plan)
+        if record.page_id and plan.existing is None:
+            return [
+                _problem(
+                    "page_id",
+                    f"no practice has the page id {record.page_id} here (an id from another "
+                    "hub's export?); leave the cell empty to create the practice.",
+                )
+            ]
         if self.drafts:
             plan.curation.append("imported with --drafts")
         plan.curation.extend(
@@ -306,9 +323,12 @@ class PracticeImporter:
         return []
 
     def _find_existing(self, plan):
-        """The practice a record updates: same source URL, else same title and owner, else
-        the practice this very record was imported as (a curator may have moved it since,
-        from Unfiled practices to its city, say)."""
+        """The practice a record updates: the one its page id names (an export's), else the
+        same source URL, else same title and owner, else the practice this very record was
+        imported as (a curator may have moved it since, from Unfiled practices to its city,
+        say)."""
+        if plan.record.page_id:
+            return PracticePage.objects.filter(pk=plan.record.page_id).first()
         source_url = plan.record.values["source_url"]
         if source_url:
             return PracticePage.objects.filter(source_url=source_url).first()
@@ -326,6 +346,8 @@ class PracticeImporter:
         return found or PracticePage.objects.filter(import_checksum=plan.checksum).first()
 
     def _match_key(self, plan):
+        if plan.record.page_id:
+            return ("page_id", plan.record.page_id)
         if plan.record.values["source_url"]:
             return ("url", plan.record.values["source_url"])
         parent = plan.parent
@@ -353,7 +375,8 @@ class PracticeImporter:
             except ValidationError as exc:
                 record = plan.record
                 lines = [
-                    f'{path}: record {record.number} ("{record.title}"): {name}: {" ".join(errors)}'
+                    f'{path}: {self._unit} {record.number} ("{record.title}"): {name}: '
+                    f"{' '.join(errors)}"
                     for name, errors in exc.message_dict.items()
                 ]
                 raise ImportFailed(lines) from None

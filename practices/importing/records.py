@@ -17,8 +17,8 @@ from ..models import PracticePage, PracticePresentation, PracticeTag, Vocabulary
 from ..richtext import to_rich_text
 
 FIELDS = (
-    "title", "description", "key_themes", "target_audiences", "cities", "countries", "regions",
-    "networks", "start_year", "end_year", "deliverables", "evidence_and_evaluation",
+    "page_id", "title", "description", "key_themes", "target_audiences", "cities", "countries",
+    "regions", "networks", "start_year", "end_year", "deliverables", "evidence_and_evaluation",
     "evaluation_type", "peer_reviewed", "sustainability_and_transferability", "presented_at",
     "eu_funding", "funding_programmes", "organisation", "country_of_origin", "contact",
     "last_update_year", "tags", "language", "source_url",
@@ -77,6 +77,8 @@ class CleanRecord:
 
     number: int
     title: str
+    # This hub's id of the practice, as an export writes it: the record updates that page.
+    page_id: int | None = None
     values: dict = field(default_factory=dict)
     key_themes: list[str] = field(default_factory=list)
     target_audiences: list[str] = field(default_factory=list)
@@ -153,6 +155,18 @@ class RecordValidator:
         if not isinstance(value, bool):
             self.error(name, f"must be true or false, not {value!r}.")
             return False
+        return value
+
+    def page_id(self):
+        """The optional page id of an export's row: a whole number, or None."""
+        value = self.raw.get("page_id")
+        if value is None or value == "":
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error("page_id", f"must be a page id such as 42, not {value!r}.")
+            return None
         return value
 
     def year(self, name):
@@ -239,6 +253,7 @@ class RecordValidator:
             number=self.number,
             title=self.text("title", required=True, max_length=limit(PracticePage, "title")),
         )
+        record.page_id = self.page_id()
         values = record.values
         for name in RICH_TEXT_FIELDS:
             values[name] = to_rich_text(self.text(name))

@@ -1,12 +1,18 @@
 """manage.py import_practices: the happy path, re-imports, curation drafts and bad files."""
 
 import copy
+import csv
+import io
 import json
 from io import StringIO
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import TestCase
+from django.urls import reverse
+from openpyxl import Workbook
 from wagtail.models import Page, PageLogEntry, PageViewRestriction, Revision
 
 from practices.models import (
@@ -21,7 +27,7 @@ from practices.models import (
     TargetAudience,
     UnfiledPracticesPage,
 )
-from tests.factories import NetworkPageFactory
+from tests.factories import NetworkPageFactory, UserFactory
 
 FULL_RECORD = {
     "title": "Building a sustainable online prevention P/CVE approach",
@@ -480,7 +486,14 @@ class NewHomesTests(ImporterTestCase):
         )
 
     def test_the_example_collection_goes_in_with_one_command_and_again_unchanged(self):
-        path = str(settings.BASE_DIR / "fixtures" / "import" / "collection.json")
+        for name in ("collection.json", "collection.csv"):
+            with self.subTest(name=name):
+                sid = transaction.savepoint()
+                self.import_example(str(settings.BASE_DIR / "fixtures" / "import" / name))
+                transaction.savepoint_rollback(sid)
+
+    def import_example(self, path):
+        """The example collection imports in one go, then again unchanged."""
         out, err = self.run_import(path, "--add-missing-terms")
         self.assertEqual(err, "")
         self.assertIn("6 created, 0 updated, 0 unchanged.", out)
@@ -490,3 +503,155 @@ class NewHomesTests(ImporterTestCase):
         self.assertEqual(
             (err, again.splitlines()[0]), ("", f"{path}: 0 created, 0 updated, 6 unchanged.")
         )
+
+
+class SpreadsheetTests(ImporterTestCase):
+    """CSV and XLSX in the documented layout: the same checks, row numbers, and a round trip
+    through the curation listing's export."""
+
+    HEADINGS = ["title", "description", "key_themes", "target_audiences", "cities", "networks",
+                "country_of_origin", "peer_reviewed", "contact.email", "contact.public",
+                "presented_at", "start_year"]  # fmt: skip
+
+    def row(self, **changes):
+        """A complete row (by heading) with some cells changed."""
+        row = {
+            "title": "Building a sustainable online prevention P/CVE approach",
+            "description": "An online branch of the local approach.",
+            "key_themes": "Internet and radicalisation | Local strategies/cities",
+            "target_audiences": "Authorities",
+            "cities": "Mechelen (BE) | Vilvoorde (BE)",
+            "networks": "RAN",
+            "country_of_origin": "BE",
+            "peer_reviewed": "yes",
+            "contact.email": "contact@example.org",
+            "contact.public": "no",
+            "presented_at": "RAN LOCAL online meeting; 2021-05-27; Online; Online P/CVE",
+            "start_year": "2020",
+        }
+        row.update(changes)
+        return row
+
+    def write_csv(self, rows, headings=None, name="practices.csv"):
+        headings = headings or self.HEADINGS
+        path = self.tmp / name
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headings)
+            for row in rows:
+                writer.writerow([row.get(heading, "") for heading in headings])
+        return str(path)
+
+    def write_xlsx(self, rows, name="practices.xlsx"):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(self.HEADINGS)
+        for row in rows:
+            sheet.append([row.get(heading) for heading in self.HEADINGS])
+        path = self.tmp / name
+        workbook.save(path)
+        return str(path)
+
+    def test_a_csv_row_becomes_a_practice_with_every_column_read(self):
+        out, _err = self.run_import(self.write_csv([self.row()]))
+        self.assertIn("1 created", out)
+        page = PracticePage.objects.get()
+        self.assertTrue(page.live)
+        self.assertEqual(
+            sorted(t.label for t in page.key_themes.all()),
+            ["Internet and radicalisation", "Local strategies/cities"],
+        )
+        self.assertEqual([c.title for c in page.cities.all()], ["Mechelen", "Vilvoorde"])
+        self.assertEqual(page.get_parent().title, "Mechelen")
+        self.assertTrue(page.peer_reviewed)
+        self.assertFalse(page.contact_consent)
+        self.assertEqual(page.start_year, 2020)
+        presentation = page.presented_at.get()
+        self.assertEqual(
+            (presentation.name, presentation.date.isoformat(), presentation.place),
+            ("RAN LOCAL online meeting", "2021-05-27", "Online"),
+        )
+
+    def test_an_xlsx_sheet_imports_alike_numbers_and_all(self):
+        out, _err = self.run_import(
+            self.write_xlsx([self.row(start_year=2020, peer_reviewed=True)])
+        )
+        self.assertIn("1 created", out)
+        page = PracticePage.objects.get()
+        self.assertEqual((page.start_year, page.peer_reviewed), (2020, True))
+
+    def test_problems_name_the_row_as_a_spreadsheet_program_numbers_it(self):
+        path = self.write_csv([self.row(), self.row(title="Second", key_themes="Astrology")])
+        self.assert_rejected_file(
+            path,
+            f'{path}: row 3 ("Second"): key_themes: unknown key theme "Astrology".',
+        )
+        path = self.write_csv([self.row(peer_reviewed="perhaps")])
+        self.assert_rejected_file(
+            path, f"{path}: row 2 (\"Building a sustainable online prevention P/CVE approach\"): "
+            "peer_reviewed: must be true or false, not 'perhaps'."
+        )  # fmt: skip
+
+    def test_a_sheet_that_is_not_in_the_layout_changes_nothing(self):
+        cases = [
+            (self.write_csv([self.row()], headings=["title", "key_theme"], name="typo.csv"),
+             "column 'key_theme' is not in the spreadsheet layout (a typo?)"),
+            (self.write_csv([self.row()], headings=["name"], name="untitled.csv"),
+             "column 'name' is not in the spreadsheet layout"),
+            (self.write_csv([], name="empty.csv"), "holds no records"),
+            (self.write("not a zip", name="broken.xlsx"), "is not a readable XLSX workbook"),
+        ]  # fmt: skip
+        for path, message in cases:
+            with self.subTest(path=path):
+                self.assert_rejected_file(path, message)
+
+    def assert_rejected_file(self, path, message):
+        """Importing `path` fails, says `message` and changes nothing."""
+        before = db_state()
+        err = StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_practices", path, stdout=StringIO(), stderr=err)
+        self.assertIn(message, err.getvalue())
+        self.assertEqual(db_state(), before)
+
+    def export(self, export_format):
+        """The curation listing's export, as a curator downloads it."""
+        curator = UserFactory(username=f"curator-{export_format}")
+        curator.groups.set([Group.objects.get(name="Curators")])
+        self.client.force_login(curator)
+        response = self.client.get(reverse("curation:index"), {"export": export_format})
+        self.assertEqual(response.status_code, 200)
+        return b"".join(response.streaming_content)
+
+    def test_an_export_edited_in_a_spreadsheet_updates_the_same_pages(self):
+        self.run_import(self.write([record(), record(title='=HYPERLINK("http://x")', cities=[])]))
+        first = PracticePage.objects.get(title=FULL_RECORD["title"])
+        exported = self.export("csv").decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(exported)))
+        self.assertEqual(rows[0]["status"] in ("live", "stale"), True)
+        by_title = {row["title"]: row for row in rows}
+        # A formula-like title is quoted for spreadsheet programs, and read back without.
+        self.assertIn('\'=HYPERLINK("http://x")', by_title)
+        edited = by_title[FULL_RECORD["title"]]
+        edited["deliverables"] = "A white book.\n\nAn ethical framework.\n\nA toolkit."
+        path = self.tmp / "edited.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        out, err = self.run_import(str(path))
+        self.assertEqual(err, "")
+        self.assertIn("0 created", out)
+        page = PracticePage.objects.get(pk=first.pk)
+        self.assertIn("A toolkit.", page.deliverables)
+        self.assertEqual(sorted(c.title for c in page.cities.all()), ["Mechelen", "Vilvoorde"])
+        self.assertEqual(page.get_parent().pk, first.get_parent().pk)
+        self.assertEqual(PracticePage.objects.count(), 2)
+        self.assertTrue(PracticePage.objects.filter(title='=HYPERLINK("http://x")').exists())
+        # The XLSX export imports back onto the same pages too, and a second time unchanged.
+        xlsx = self.tmp / "export.xlsx"
+        xlsx.write_bytes(self.export("xlsx"))
+        self.run_import(str(xlsx))
+        again, _err = self.run_import(str(xlsx))
+        self.assertIn("0 created, 0 updated, 2 unchanged.", again)
+        self.assertEqual(PracticePage.objects.count(), 2)

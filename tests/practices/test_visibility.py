@@ -208,7 +208,7 @@ class CurationToolTests(LeakFixtures, TestCase):
         content = b"".join(export.streaming_content).decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(content)))
         self.assertEqual(
-            {row["Title"] for row in rows},
+            {row["title"] for row in rows},
             {
                 "Openly listed practice",
                 "Members-only practice zebra",
@@ -216,7 +216,7 @@ class CurationToolTests(LeakFixtures, TestCase):
                 "Archived practice narwhal",
             },
         )
-        statuses = {row["Title"]: row["Status"] for row in rows}
+        statuses = {row["title"]: row["status"] for row in rows}
         self.assertEqual(statuses["Draft practice walrus"], "draft")
         self.assertEqual(statuses["Archived practice narwhal"], "archived")
         self.assertEqual(statuses["Openly listed practice"], "stale")

@@ -32,7 +32,7 @@ class CsvInjectionTests(TestCase):
         self.client.force_login(self.curator)
         response = self.client.get(reverse("curation:index"), {"export": "csv"})
         content = b"".join(response.streaming_content).decode("utf-8-sig")
-        titles = {row["Title"] for row in csv.DictReader(io.StringIO(content))}
+        titles = {row["title"] for row in csv.DictReader(io.StringIO(content))}
         self.assertIn("'" + EVIL, titles)
         self.assertIn("'-5 °C winter outreach", titles)
         self.assertIn("Plain practice", titles)
