@@ -206,6 +206,7 @@ class PracticeCurationViewSet(PageListingViewSet):
         *IndexView.base_columns[:2],  # bulk-action checkbox (if any) and title
         Column("owning_city_name", label=_("City")),
         Column("curation_status", label=_("Status")),
+        Column("possible_duplicate_of", label=_("Possible duplicate of")),
         DateColumn("last_reviewed", label=_("Last reviewed"), sort_key="last_reviewed"),
         Column("last_update_year", label=_("Last update"), sort_key="last_update_year"),
     ]

@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..roles import unfiled_practices_page
 from ..rules import publishing_problems
+from .duplicates import DuplicateFinder
 from .records import CityRef, CleanRecord, Problem, RecordValidator
 from .spreadsheet import SPREADSHEET_SUFFIXES, SpreadsheetError, read_rows, row_to_record
 
@@ -63,6 +64,8 @@ class ImportReport:
     needs_curation: list[tuple[str, list[str]]] = field(default_factory=list)
     cities_created: list[str] = field(default_factory=list)
     networks_created: list[str] = field(default_factory=list)
+    # (title, the title and page id of the practice it may duplicate)
+    possible_duplicates: list[tuple[str, str, int]] = field(default_factory=list)
     terms_added: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -78,6 +81,7 @@ class _Plan:
     terms: dict = field(default_factory=dict)  # vocabulary key -> list of terms or labels
     networks: list = field(default_factory=list)
     curation: list[str] = field(default_factory=list)
+    duplicate: object = None  # a duplicates.Candidate
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,7 @@ class PracticeImporter:
         spreadsheet."""
         messages, plans, seen = [], [], {}
         self._cache = _Lookups()
+        self._duplicates = DuplicateFinder.of_practices(PracticePage.objects.all())
         for number, raw in numbered:
             title = raw.get("title") if isinstance(raw, dict) else None
             where = f'{path}: {unit} {number} ("{title}")' if title else f"{path}: {unit} {number}"
@@ -301,6 +306,11 @@ class PracticeImporter:
             return problems
 
         plan.existing = self._find_existing(plan)
+        plan.duplicate = self._duplicates.duplicate_of(
+            record.title,
+            record.values["description"],
+            exclude=plan.existing.pk if plan.existing else None,
+        )
         if record.page_id and plan.existing is None:
             return [
                 _problem(
@@ -427,6 +437,11 @@ class PracticeImporter:
             for p in record.presented_at
         ]
         page.import_checksum = plan.checksum
+        if plan.duplicate is not None:
+            page.possible_duplicate_of_id = plan.duplicate.page_id
+            report.possible_duplicates.append(
+                (record.title, plan.duplicate.title, plan.duplicate.page_id)
+            )
 
         publish = not plan.curation
         if existing is None:

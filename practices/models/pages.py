@@ -611,6 +611,19 @@ class PracticePage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("When a curator last checked that the entry is still accurate."),
     )
+    possible_duplicate_of = models.ForeignKey(
+        "practices.PracticePage",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Set by the importer when this practice's description closely matches another "
+            "one's (the same practice listed by two sources). Clear it once checked; nothing "
+            "is merged."
+        ),
+    )
     archived = models.BooleanField(
         _("archived"),
         default=False,
@@ -718,6 +731,7 @@ class PracticePage(RoutablePageMixin, Page):
         FieldPanel("tags"),
         FieldPanel("language"),
         FieldPanel("source_url", permission=CURATE_PERMISSION),
+        FieldPanel("possible_duplicate_of", permission=CURATE_PERMISSION),
     ]
     edit_handler = TabbedInterface(
         [

@@ -655,3 +655,55 @@ class SpreadsheetTests(ImporterTestCase):
         again, _err = self.run_import(str(xlsx))
         self.assertIn("0 created, 0 updated, 2 unchanged.", again)
         self.assertEqual(PracticePage.objects.count(), 2)
+
+
+class PossibleDuplicateTests(ImporterTestCase):
+    """A practice another source already listed is imported and flagged, never merged."""
+
+    @staticmethod
+    def real(title):
+        """A real practice of the relevance set, as an interchange record."""
+        practices = json.loads((settings.BASE_DIR / "bench/relevance/practices.json").read_text())
+        return next(p for p in practices if p["title"] == title)
+
+    def test_a_second_listing_of_a_practice_is_flagged_for_curators(self):
+        self.run_import(self.write([self.real("EXIT-Deutschland"),
+                                    self.real("EXIT Sweden (Fryshuset)")]))  # fmt: skip
+        original = PracticePage.objects.get(title="EXIT-Deutschland")
+        listings = json.loads((settings.BASE_DIR / "bench/duplicates/listings.json").read_text())
+        listing = next(item for item in listings if item["of"] == "EXIT-Deutschland")
+        second = {
+            **self.real("EXIT-Deutschland"),
+            "title": listing["title"],
+            "description": listing["description"],
+            "networks": ["RAN"],
+            "cities": [],
+        }
+        path = self.write([second], name="second.json")
+        out, err = self.run_import(path)
+        self.assertEqual(err, "")
+        self.assertIn(
+            f'"{listing["title"]}" is a possible duplicate of "EXIT-Deutschland" '
+            f"(page {original.pk}): imported and flagged for curators, not merged",
+            out,
+        )
+        flagged = PracticePage.objects.get(title=listing["title"])
+        self.assertEqual(flagged.possible_duplicate_of, original)
+        self.assertEqual(PracticePage.objects.count(), 3)  # nothing merged
+        # The other EXIT programme, alike in name and theme, is not a duplicate.
+        self.assertIsNone(
+            PracticePage.objects.get(title="EXIT Sweden (Fryshuset)").possible_duplicate_of
+        )
+        self.assertIsNone(original.possible_duplicate_of)
+        # A re-import is the same practice, not a duplicate of itself.
+        again, _err = self.run_import(path)
+        self.assertIn("1 unchanged", again)
+        self.assertNotIn("possible duplicate", again)
+        # Curators see it in the curation listing.
+        curator = UserFactory(username="curator")
+        curator.groups.set([Group.objects.get(name="Curators")])
+        self.client.force_login(curator)
+        listing_page = self.client.get(reverse("curation:index")).content.decode()
+        self.assertIn("Possible duplicate of", listing_page)
+        row = listing_page[listing_page.index(listing["title"]) :]
+        self.assertIn("EXIT-Deutschland", row[: row.index("</tr>")])

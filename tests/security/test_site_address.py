@@ -68,7 +68,7 @@ class PublicAddressTests(TestCase):
         self.client.force_login(self.curator)
         response = self.client.get(reverse("curation:index"), {"export": "csv"})
         content = b"".join(response.streaming_content).decode("utf-8-sig")
-        urls = {row["URL"] for row in csv.DictReader(io.StringIO(content))}
+        urls = {row["url"] for row in csv.DictReader(io.StringIO(content))}
         self.assertIn(f"{PUBLIC}{self.practice.url}", urls)
         self.assertFalse([url for url in urls if "localhost" in url])
 

@@ -106,6 +106,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(f"  new network: {network} (draft, needs curation)")
             )
+        for title, other, page_id in report.possible_duplicates:
+            self.stdout.write(
+                self.style.WARNING(
+                    f'  "{title}" is a possible duplicate of "{other}" (page {page_id}): '
+                    "imported and flagged for curators, not merged"
+                )
+            )
         for term in report.terms_added:
             self.stdout.write(f"  new vocabulary term: {term}")
         for title, reasons in report.needs_curation:
