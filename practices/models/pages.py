@@ -85,7 +85,9 @@ class HomePage(Page):
         from search.index import content_state
 
         context = super().get_context(request, *args, **kwargs)
-        overview = get_backend().search(SearchParams(user=request.user, per_page=1))
+        overview = get_backend().search(
+            SearchParams(user=request.user, per_page=1, counted=frozenset({"theme", "network"}))
+        )
         context["practice_count"] = overview.total
         context["theme_counts"] = overview.facets["theme"]
         by_network = {option.slug: option.count for option in overview.facets["network"]}
