@@ -228,6 +228,21 @@ class CurationToolTests(LeakFixtures, TestCase):
         self.client.force_login(self.editor)
         self.assertNotEqual(self.client.get(reverse("curation:index")).status_code, 200)
 
+    def test_the_full_record_export_is_for_curators_only(self):
+        # The export holds whole records: drafts' texts and unconsented contacts.
+        member = UserFactory(username="export-member")
+        member.groups.set([Group.objects.get(name="Members")])
+        for user in (None, member, self.editor):
+            for export_format in ("csv", "xlsx"):
+                with self.subTest(user=user, export_format=export_format):
+                    self.client.logout()
+                    if user:
+                        self.client.force_login(user)
+                    response = self.client.get(reverse("curation:index"), {"export": export_format})
+                    self.assertNotEqual(response.status_code, 200)
+                    content = b"".join(getattr(response, "streaming_content", [response.content]))
+                    self.assert_nothing_leaked(content)
+
     def test_the_curation_menu_item_is_shown_to_curators_only(self):
         self.client.force_login(self.editor)
         self.assertNotContains(
