@@ -19,6 +19,7 @@ So kept rows are never used stale: they always equal what a query at the start o
 would have read, whenever the transactions that wrote them committed.
 """
 
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +47,27 @@ class KeptRows:
     rows: dict
     newest: datetime | None  # the latest stamp among them
     state: tuple[int, int]  # (how many, sum of digests)
+
+
+class Kept:
+    """What a process builds from kept rows (a table, a matrix), one per name, built again
+    only when its rows changed. A built object has the KeptRows it came from as `kept`."""
+
+    def __init__(self):
+        """Nothing kept yet."""
+        self._built = {}
+        self._lock = threading.Lock()
+
+    def current(self, name, build, queryset, key, columns, stamp):
+        """The object kept under `name`, its rows brought up to date first and `build(kept)`
+        called when they changed (brought_up_to_date's arguments)."""
+        built = self._built.get(name)
+        kept = brought_up_to_date(built.kept if built else None, queryset, key, columns, stamp)
+        if built is None or kept is not built.kept:
+            built = build(kept)
+            with self._lock:
+                self._built[name] = built
+        return built
 
 
 def brought_up_to_date(kept, queryset, key, columns, stamp):

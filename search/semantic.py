@@ -13,9 +13,8 @@ web request. A practice's text is digested first: unchanged text keeps its vecto
 
 import hashlib
 import logging
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.db import connection, transaction
 
 from .documents import embedding_text, searchable_practices
 from .embedders import get_embedder
-from .kept import brought_up_to_date, checksum
+from .kept import Kept, checksum
 from .models import PracticeVector
 
 logger = logging.getLogger(__name__)
@@ -149,8 +148,7 @@ def one_blas_thread():
 class VectorMatrix:
     """Every stored vector of one model: page ids and a (practices × dimensions) matrix."""
 
-    _cache = {}
-    _lock = threading.Lock()
+    _kept = Kept()
 
     def __init__(self, kept, dimensions):
         """The matrix of `kept` (search.kept.KeptRows of page id -> vector); row i is
@@ -165,21 +163,19 @@ class VectorMatrix:
     def current(cls, model_id, dimensions):
         """The model's vectors as stored now, brought up to date from what changed since
         this process last looked (search/kept.py)."""
-        key = (connection.alias, model_id)
-        cached = cls._cache.get(key)
-        kept = brought_up_to_date(
-            cached.kept if cached else None,
+        return cls._kept.current(
+            (connection.alias, model_id),
+            partial(cls._loaded, dimensions=dimensions),
             PracticeVector.objects.filter(model_id=model_id),
             "page_id",
             ("vector",),
             "updated_at",
         )
-        if cached is None or kept is not cached.kept:
-            one_blas_thread()
-            cached = cls(kept, dimensions)
-            with cls._lock:
-                cls._cache[key] = cached
-        return cached
+
+    @classmethod
+    def _loaded(cls, kept, dimensions):
+        one_blas_thread()
+        return cls(kept, dimensions)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,10 @@ cost 20 ms at 10,000 practices (a common word matches half of them), so each pro
 them, brought up to date at the start of every search from what changed (search/kept.py).
 """
 
-import threading
-
 import numpy as np
 from django.db import connection
 
-from .kept import brought_up_to_date, checksum
+from .kept import Kept, checksum
 from .models import PracticeDocument
 
 COLUMNS = ("path", "title_sort", "published", "updated", "facet_codes")
@@ -26,8 +24,7 @@ def digest(pk, path, title_sort, published, updated, facet_codes) -> int:
 class DocumentTable:
     """Every indexed document's id, path, sort keys and facet codes, as arrays."""
 
-    _tables = {}
-    _lock = threading.Lock()
+    _kept = Kept()
 
     def __init__(self, kept):
         """The arrays of `kept` (search.kept.KeptRows of COLUMNS)."""
@@ -46,19 +43,9 @@ class DocumentTable:
     @classmethod
     def current(cls):
         """This process's table of the default database, brought up to date."""
-        table = cls._tables.get(connection.alias)
-        kept = brought_up_to_date(
-            table.kept if table else None,
-            PracticeDocument.objects.all(),
-            "pk",
-            COLUMNS,
-            "written_at",
+        return cls._kept.current(
+            connection.alias, cls, PracticeDocument.objects.all(), "pk", COLUMNS, "written_at"
         )
-        if table is None or kept is not table.kept:
-            table = cls(kept)
-            with cls._lock:
-                cls._tables[connection.alias] = table
-        return table
 
     def mask_of(self, page_ids):
         """A mask of the documents among `page_ids`."""
