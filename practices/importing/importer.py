@@ -46,28 +46,111 @@ VOCABULARIES = {
 
 
 class ImportFailed(Exception):
-    """A file could not be imported; `messages` lists every problem, one line each."""
+    """A file could not be imported; `messages` lists every problem, one line each.
 
-    def __init__(self, messages):
+    `report`, when the file could be read, says record by record what was wrong and what the
+    other records would have done (an ImportReport; nothing was written)."""
+
+    def __init__(self, messages, report=None):
         super().__init__("\n".join(messages))
         self.messages = messages
+        self.report = report
+
+
+# What became of one record.
+CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+
+
+@dataclass
+class RecordOutcome:
+    """What an import did (or, for a dry run or a failed file, would do) with one record."""
+
+    number: int
+    title: str
+    outcome: str  # CREATED, UPDATED, UNCHANGED or ERROR
+    reasons: list[str] = field(default_factory=list)  # why it is a draft needing curation
+    problems: list[Problem] = field(default_factory=list)  # why it cannot be imported
+    duplicate: tuple[str, int] | None = None  # (title, page id) of a possible duplicate
+    page_id: int | None = None  # the practice written (None in a dry run)
+
+    def as_dict(self):
+        """The outcome as JSON-ready data (kept with an admin upload's report)."""
+        return {
+            "number": self.number,
+            "title": self.title,
+            "outcome": self.outcome,
+            "reasons": self.reasons,
+            "problems": [{"field": p.field, "message": p.message} for p in self.problems],
+            "duplicate": (
+                {"title": self.duplicate[0], "page_id": self.duplicate[1]}
+                if self.duplicate
+                else None
+            ),
+            "page_id": self.page_id,
+        }
 
 
 @dataclass
 class ImportReport:
-    """What an import did, for the command's summary."""
+    """What an import did (or would do), record by record, and what it created around them."""
 
     path: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    needs_curation: list[tuple[str, list[str]]] = field(default_factory=list)
+    unit: str = "record"  # what a number counts: a record of a JSON file, a spreadsheet row
+    records: list[RecordOutcome] = field(default_factory=list)
     cities_created: list[str] = field(default_factory=list)
     networks_created: list[str] = field(default_factory=list)
-    # (title, the title and page id of the practice it may duplicate)
-    possible_duplicates: list[tuple[str, str, int]] = field(default_factory=list)
     terms_added: list[str] = field(default_factory=list)
     dry_run: bool = False
+
+    def _titles(self, outcome):
+        return [r.title for r in self.records if r.outcome == outcome]
+
+    @property
+    def created(self):
+        """Titles of the records created as new practices."""
+        return self._titles(CREATED)
+
+    @property
+    def updated(self):
+        """Titles of the records that updated an existing practice."""
+        return self._titles(UPDATED)
+
+    @property
+    def unchanged(self):
+        """Titles of the records identical to their last import (nothing written)."""
+        return self._titles(UNCHANGED)
+
+    @property
+    def errors(self):
+        """The records that cannot be imported, with their problems."""
+        return [r for r in self.records if r.outcome == ERROR]
+
+    @property
+    def needs_curation(self):
+        """(title, reasons) of the records saved as drafts."""
+        return [(r.title, r.reasons) for r in self.records if r.reasons and r.outcome != ERROR]
+
+    @property
+    def possible_duplicates(self):
+        """(title, the title and page id of the practice it may duplicate)."""
+        return [(r.title, *r.duplicate) for r in self.records if r.duplicate]
+
+    def as_dict(self):
+        """The report as JSON-ready data (kept with an admin upload)."""
+        counts = dict.fromkeys((CREATED, UPDATED, UNCHANGED, ERROR), 0)
+        for record in self.records:
+            counts[record.outcome] += 1
+        counts["drafts"] = len(self.needs_curation)
+        return {
+            "file": self.path,
+            "unit": self.unit,
+            "dry_run": self.dry_run,
+            "counts": counts,
+            "records": [r.as_dict() for r in sorted(self.records, key=lambda r: r.number)],
+            "cities_created": self.cities_created,
+            "networks_created": self.networks_created,
+            "terms_added": self.terms_added,
+        }
 
 
 @dataclass
@@ -122,7 +205,7 @@ class PracticeImporter:
 
     def __init__(
         self, *, add_missing_terms=False, drafts=False, default_network=None, strict=False,
-        dry_run=False, user=None, progress=True, progress_file=None,
+        dry_run=False, user=None, progress=True, progress_file=None, on_progress=None,
     ):  # fmt: skip
         self.add_missing_terms = add_missing_terms
         self.drafts = drafts
@@ -132,20 +215,30 @@ class PracticeImporter:
         self.user = user
         self.progress = progress
         self.progress_file = progress_file
+        # Called as on_progress(stage, done, total), stage "checking" or "writing": the admin
+        # upload's task shows it on the page (practices/imports.py).
+        self.on_progress = on_progress or (lambda stage, done, total: None)
 
     # --- reading and validating
 
-    def import_file(self, path):
-        """Validate and import one file; raise ImportFailed listing every problem."""
+    def import_file(self, path, name=None):
+        """Validate and import one file; raise ImportFailed listing every problem.
+
+        `name` is what messages call the file (an upload's own name rather than the
+        temporary file it was saved to); it defaults to the path."""
         path = str(path)
-        numbered, self._unit = self._read(path)
-        plans, messages = self._plan(path, numbered, self._unit)
-        if messages:
-            raise ImportFailed(messages)
-        report = ImportReport(path=path, dry_run=self.dry_run)
+        name = name or path
+        numbered, self._unit = self._read(path, name)
+        plans, errors = self._plan(name, numbered, self._unit)
+        if errors:
+            raise ImportFailed(
+                [line for outcome in errors for line in self._lines(name, outcome)],
+                self._failure_report(name, plans, errors),
+            )
+        report = ImportReport(path=name, unit=self._unit, dry_run=self.dry_run)
         try:
             with transaction.atomic():
-                self._write(path, plans, report)
+                self._write(name, plans, report)
                 if self.dry_run:
                     # Everything was written and checked as for real; none of it stays.
                     raise DryRun
@@ -153,61 +246,107 @@ class PracticeImporter:
             pass
         return report
 
-    def _read(self, path):
+    def _read(self, path, name):
         limit = settings.PRACTICE_IMPORT_MAX_FILE_MB
         try:
             size = Path(path).stat().st_size
         except FileNotFoundError:
-            raise ImportFailed([f"{path}: the file does not exist."]) from None
+            raise ImportFailed([f"{name}: the file does not exist."]) from None
         except OSError as exc:
-            raise ImportFailed([f"{path}: cannot be read ({exc})."]) from None
+            raise ImportFailed([f"{name}: cannot be read ({exc})."]) from None
         if size > limit * 1_000_000:
             raise ImportFailed(
                 [
-                    f"{path}: is {size / 1_000_000:.1f} MB; the most one import takes is "
+                    f"{name}: is {size / 1_000_000:.1f} MB; the most one import takes is "
                     f"{limit} MB (PRACTICE_IMPORT_MAX_FILE_MB). Split it into several files."
                 ]
             )
-        if path.lower().endswith(SPREADSHEET_SUFFIXES):
+        if name.lower().endswith(SPREADSHEET_SUFFIXES):
             try:
                 rows = read_rows(path)
             except SpreadsheetError as exc:
-                raise ImportFailed([f"{path}: {exc}"]) from None
+                raise ImportFailed([f"{name}: {exc}"]) from None
             return [(number, row_to_record(row)) for number, row in rows], "row"
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ImportFailed([f"{path}: the file does not exist."]) from None
+            raise ImportFailed([f"{name}: the file does not exist."]) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ImportFailed([f"{path}: cannot be read as UTF-8 text ({exc})."]) from None
+            raise ImportFailed([f"{name}: cannot be read as UTF-8 text ({exc})."]) from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ImportFailed(
-                [f"{path}: is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+                [f"{name}: is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
             ) from None
         except RecursionError:
             raise ImportFailed(
-                [f"{path}: is nested too deeply to be a collection of practices."]
+                [f"{name}: is nested too deeply to be a collection of practices."]
             ) from None
         if isinstance(data, dict):
             data = [data]  # A single practice object is accepted as a one-record file.
         if not isinstance(data, list):
-            raise ImportFailed([f"{path}: must hold a JSON list of practice objects."])
+            raise ImportFailed([f"{name}: must hold a JSON list of practice objects."])
         if not data:
-            raise ImportFailed([f"{path}: holds no records."])
+            raise ImportFailed([f"{name}: holds no records."])
         return list(enumerate(data, start=1)), "record"
+
+    def _lines(self, name, outcome):
+        """The command's lines for a record that cannot be imported, one per problem."""
+        where = f"{name}: {self._unit} {outcome.number}"
+        if outcome.title:
+            where += f' ("{outcome.title}")'
+        return [f"{where}: {p.field}: {p.message}" for p in outcome.problems]
+
+    def _failure_report(self, name, plans, errors):
+        """What a file that cannot be imported holds, record by record: its errors, and what
+        each other record would have become (worked out from its plan; nothing written)."""
+        report = ImportReport(path=name, unit=self._unit, dry_run=self.dry_run)
+        failed = {outcome.number for outcome in errors}
+        for plan in plans:
+            if plan.record.number in failed:
+                continue
+            existing = plan.existing
+            if existing is None:
+                outcome = CREATED
+            elif existing.import_checksum == plan.checksum:
+                outcome = UNCHANGED
+            else:
+                outcome = UPDATED
+            report.records.append(self._outcome(plan, outcome, existing))
+        report.records.extend(errors)
+        report.records.sort(key=lambda record: record.number)
+        return report
+
+    def _outcome(self, plan, outcome, page=None):
+        """The RecordOutcome of a planned record (with the practice it wrote or would update;
+        a dry run's new pages are rolled back, so none for those)."""
+        duplicate = plan.duplicate
+        if page is not None and self.dry_run and outcome == CREATED:
+            page = None
+        return RecordOutcome(
+            number=plan.record.number,
+            title=plan.record.title,
+            outcome=outcome,
+            reasons=list(plan.curation) if outcome != UNCHANGED else [],
+            # An unchanged record was flagged when it was written; the flag stays on the page.
+            duplicate=(
+                (duplicate.title, duplicate.page_id) if duplicate and outcome != UNCHANGED else None
+            ),
+            page_id=page.pk if page is not None else None,
+        )
 
     def _plan(self, path, numbered, unit="record"):
         """Validate every (number, raw record) and resolve what it refers to; return (plans,
-        messages). `unit` names what a number counts: a record of a JSON file, a row of a
-        spreadsheet."""
-        messages, plans, seen = [], [], {}
+        the RecordOutcomes of the records that cannot be imported). `unit` names what a
+        number counts: a record of a JSON file, a row of a spreadsheet."""
+        errors, plans, seen = [], [], {}
         self._cache = _Lookups()
         self._duplicates = DuplicateFinder.of_practices(PracticePage.objects.all())
-        for number, raw in numbered:
+        for done, (number, raw) in enumerate(numbered):
+            self.on_progress("checking", done, len(numbered))
             title = raw.get("title") if isinstance(raw, dict) else None
-            where = f'{path}: {unit} {number} ("{title}")' if title else f"{path}: {unit} {number}"
+            title = "" if title in (None, "") else str(title)
             record, problems = RecordValidator(number, raw).validate()
             if record is not None:
                 plan = _Plan(record=record, checksum=_checksum(raw, self.drafts))
@@ -221,8 +360,10 @@ class PracticeImporter:
                     else:
                         seen[key] = number
                         plans.append(plan)
-            messages.extend(f"{where}: {p.field}: {p.message}" for p in problems)
-        return plans, messages
+            if problems:
+                errors.append(RecordOutcome(number, title, ERROR, problems=problems))
+        self.on_progress("checking", len(numbered), len(numbered))
+        return plans, errors
 
     def _resolve(self, plan):
         """Look up vocabulary terms, networks, the parent page and an existing practice."""
@@ -379,17 +520,24 @@ class PracticeImporter:
             file=self.progress_file,
             disable=not self.progress or len(plans) < settings.PRACTICE_IMPORT_PROGRESS_THRESHOLD,
         )
-        for plan in bar:
+        for done, plan in enumerate(bar):
+            self.on_progress("writing", done, len(plans))
             try:
                 self._write_one(plan, report)
             except ValidationError as exc:
                 record = plan.record
-                lines = [
-                    f'{path}: {self._unit} {record.number} ("{record.title}"): {name}: '
-                    f"{' '.join(errors)}"
-                    for name, errors in exc.message_dict.items()
-                ]
-                raise ImportFailed(lines) from None
+                error = RecordOutcome(
+                    record.number,
+                    record.title,
+                    ERROR,
+                    problems=[
+                        Problem(name, " ".join(errors)) for name, errors in exc.message_dict.items()
+                    ],
+                )
+                raise ImportFailed(
+                    self._lines(path, error), self._failure_report(path, plans, [error])
+                ) from None
+        self.on_progress("writing", len(plans), len(plans))
 
     def _write_one(self, plan, report):
         record = plan.record
@@ -412,7 +560,7 @@ class PracticeImporter:
 
         existing = plan.existing
         if existing and existing.import_checksum == plan.checksum:
-            report.unchanged.append(record.title)
+            report.records.append(self._outcome(plan, UNCHANGED, existing))
             return
         if existing:
             page = existing.specific.get_latest_revision_as_object()
@@ -439,22 +587,15 @@ class PracticeImporter:
         page.import_checksum = plan.checksum
         if plan.duplicate is not None:
             page.possible_duplicate_of_id = plan.duplicate.page_id
-            report.possible_duplicates.append(
-                (record.title, plan.duplicate.title, plan.duplicate.page_id)
-            )
 
         publish = not plan.curation
         if existing is None:
             page.slug = _unique_slug(parent, record.title)
             parent.add_child(instance=page)
-            report.created.append(record.title)
-        else:
-            report.updated.append(record.title)
         revision = page.save_revision(user=self.user, log_action=True, clean=publish)
         if publish:
             revision.publish(user=self.user)
-        else:
-            report.needs_curation.append((record.title, plan.curation))
+        report.records.append(self._outcome(plan, UPDATED if existing else CREATED, page))
 
     def _create_city(self, ref, report):
         """Create and publish a city page (a record named a city the hub does not have yet)."""
