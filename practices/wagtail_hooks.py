@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_scoping, documents, task_report
+from . import admin_scoping, documents, imports, task_report
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -150,3 +150,9 @@ hooks.register("construct_reports_menu", admin_scoping.hide_page_types_usage)
 # wagtail.documents' own (order), so that its endpoint is the one registered.
 hooks.register("before_serve_document", documents.guard_document)
 hooks.register("construct_admin_api", documents.register_documents_endpoint, order=100)
+
+
+@hooks.register("register_admin_viewset")
+def register_import_screen():
+    """The curators' import screen: upload, dry run, confirm, reports (practices/imports.py)."""
+    return imports.PracticeImportViewSet()

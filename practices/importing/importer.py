@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from ..interchange import practice_record
 from ..models import (
     CityIndexPage,
     CityPage,
@@ -564,6 +565,7 @@ class PracticeImporter:
             return
         if existing:
             page = existing.specific.get_latest_revision_as_object()
+            before = _comparable(practice_record(page))
         else:
             page = PracticePage(live=False)
 
@@ -589,6 +591,13 @@ class PracticeImporter:
             page.possible_duplicate_of_id = plan.duplicate.page_id
 
         publish = not plan.curation
+        # A record that says what the practice already says, in other words (an export
+        # imported back, say), writes no revision; next time its checksum matches.
+        live = existing and existing.live and not existing.has_unpublished_changes
+        if existing and (live or not publish) and _comparable(practice_record(page)) == before:
+            PracticePage.objects.filter(pk=existing.pk).update(import_checksum=plan.checksum)
+            report.records.append(self._outcome(plan, UNCHANGED, existing))
+            return
         if existing is None:
             page.slug = _unique_slug(parent, record.title)
             parent.add_child(instance=page)
@@ -659,6 +668,16 @@ class PracticeImporter:
         if presentation.date:
             events = events.filter(date=presentation.date)
         return events.first()
+
+
+def _comparable(record):
+    """An interchange record with its lists of names sorted: the order terms come back in
+    from a revision is not something an import changes."""
+    return {
+        key: sorted(value) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else value
+        for key, value in record.items()
+    }  # fmt: skip
 
 
 def _unique_short_name(name):

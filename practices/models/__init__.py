@@ -1,5 +1,6 @@
 """Practice Hub's models, re-exported from their modules."""
 
+from .imports import PracticeImport
 from .pages import (
     CityIndexPage,
     CityPage,
@@ -40,6 +41,7 @@ __all__ = [
     "NetworkPage",
     "OrganisationType",
     "PracticeDeliverableLink",
+    "PracticeImport",
     "PracticeIndexPage",
     "PracticePage",
     "PracticePresentation",

@@ -5,6 +5,7 @@ environment variables. Every variable read here is listed in .env.example.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -219,6 +220,25 @@ PRACTICE_IMPORT_MAX_FILE_MB = int(os.environ.get("PRACTICE_IMPORT_MAX_FILE_MB", 
 PRACTICE_IMPORT_MAX_TEXT_LENGTH = int(os.environ.get("PRACTICE_IMPORT_MAX_TEXT_LENGTH", "50000"))
 # Importer: files with more records than this show a progress bar.
 PRACTICE_IMPORT_PROGRESS_THRESHOLD = 20
+# The admin's import screen: the largest file a curator may upload (MB). Larger collections
+# go through `manage.py import_practices` (PRACTICE_IMPORT_MAX_FILE_MB) or several uploads.
+PRACTICE_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("PRACTICE_IMPORT_MAX_UPLOAD_MB", "10"))
+
+# --- Caches
+# "progress" is shared by the web processes and the task worker: the admin's import page
+# reads from it how far the worker has got (practices/imports.py). It is a folder on this
+# machine by default; when workers run on other machines, point it at a cache they share
+# (docs/operations.md). Without it the page still shows each stage, only not the counts.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get(
+            "PRACTICE_PROGRESS_CACHE_DIR",
+            str(Path(tempfile.gettempdir()) / "practicehub-progress"),
+        ),
+    },
+}
 
 # --- Curation
 # A practice whose last review is older than this many days is listed as stale.
