@@ -128,6 +128,15 @@ def _finish_on_error(run, stage):
     )
 
 
+def changes_anything(report):
+    """Whether an import with this dry-run report would write anything at all."""
+    counts = report["counts"]
+    return bool(
+        counts["created"] or counts["updated"] or report["cities_created"]
+        or report["networks_created"] or report["terms_added"]
+    )  # fmt: skip
+
+
 @task()
 def check_import(import_id):
     """The dry run of an upload: everything checked and written, then rolled back."""
@@ -138,10 +147,13 @@ def check_import(import_id):
         _finish_on_error(run, _("check"))
         raise
     run.check_report = report
-    if importable:
+    if not importable:
+        run.status = PracticeImport.Status.REJECTED
+    elif changes_anything(report):
         run.status = PracticeImport.Status.READY
     else:
-        run.status = PracticeImport.Status.REJECTED
+        run.status = PracticeImport.Status.UNCHANGED
+    if run.status != PracticeImport.Status.READY:
         run.content = b""  # it will not be imported: keep the report, not the file
         run.finished_at = timezone.now()
     run.save(update_fields=["check_report", "status", "content", "finished_at"])

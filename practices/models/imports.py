@@ -19,6 +19,7 @@ class PracticeImport(models.Model):
         CHECKING = "checking", _("Checking")
         READY = "ready", _("Checked, waiting for confirmation")
         REJECTED = "rejected", _("Cannot be imported")
+        UNCHANGED = "unchanged", _("Nothing to import: the hub has it all already")
         IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Import failed")

@@ -1,5 +1,7 @@
 """Each role's main journey, in a real browser against the live server."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -198,3 +200,47 @@ def test_a_visitor_waits_for_a_bundle_and_it_downloads_without_a_reload(
     assert visitor.get_by_text("Your PDF is ready and the download has started.").is_visible()
     assert visitor.get_by_role("link", name="Download the PDF again").is_visible()
     assert problems == []  # nothing refused by the Content-Security-Policy, no script error
+
+
+def test_a_curator_uploads_a_collection_reads_the_dry_run_and_imports_it(
+    demo_site, new_page, settings
+):
+    from tests.task_queue import DATABASE_QUEUE, run_worker
+
+    settings.TASKS = DATABASE_QUEUE  # a real queue: the page waits for the worker
+    collection = Path(settings.BASE_DIR) / "fixtures" / "import" / "collection.csv"
+    practices = PracticePage.objects.count()
+    curator = new_page()
+    sign_in(curator, demo_site, "curator", admin=True)
+    curator.get_by_role("link", name="Import practices").click()
+    curator.get_by_role("link", name="Upload a file").first.click()
+    curator.set_input_files("#id_file", str(collection))
+    curator.get_by_role("button", name="Upload and check").click()
+    expect(curator.get_by_text("Waiting for the task worker to start")).to_be_visible()
+    curator.evaluate("window.stillWaiting = true")
+    run_worker()
+    # The page's script notices the dry run has finished and shows it.
+    curator.get_by_role("heading", name="Dry run: what an import would do").wait_for()
+    assert curator.evaluate("window.stillWaiting") is None  # reloaded by the script
+    assert curator.get_by_text("Would be updated").count() == 0
+    assert curator.get_by_text("no owning city or network").count() == 2
+    screenshot(curator, "admin-import-dry-run")
+    assert PracticePage.objects.count() == practices  # nothing written yet
+
+    curator.get_by_role("button", name="Import these 6 practices").click()
+    expect(curator.get_by_text("Waiting for the task worker to start")).to_be_visible()
+    run_worker()
+    curator.get_by_role("heading", name="What the import did").wait_for()
+    assert curator.get_by_role("link", name="The Aarhus model").is_visible()
+    screenshot(curator, "admin-import-report")
+    assert PracticePage.objects.count() == practices + 6
+    curator.get_by_role("link", name="All imports").click()
+    expect(curator.get_by_role("link", name="collection.csv")).to_be_visible()
+
+    # A city editor has no import screen, in the menu or by its address.
+    editor = new_page()
+    sign_in(editor, demo_site, "mechelen-editor", admin=True)
+    assert editor.get_by_role("link", name="Import practices").count() == 0
+    editor.goto(f"{demo_site}/admin/practices/imports/")
+    expect(editor.get_by_text("Sorry, you do not have permission")).to_be_visible()
+    assert "collection.csv" not in editor.content()

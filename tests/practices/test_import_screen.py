@@ -103,6 +103,9 @@ class DryRunAndConfirmTests(ImportScreenTestCase):
         # The same file again: all unchanged in the dry run.
         response = self.send(upload(COLLECTION))
         self.assertContains(response, "0 created, 0 updated, 6 unchanged, 0 with errors")
+        self.assertEqual(self.latest().status, PracticeImport.Status.UNCHANGED)
+        self.assertContains(response, "there is nothing to import")
+        self.assertNotContains(response, "Import these")
 
     def test_an_edited_export_of_the_curation_listing_updates_the_same_practices(self):
         self.send(upload(COLLECTION))
