@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -441,16 +440,13 @@ def confirm_import(request, pk):
     if not is_curator(request.user):
         raise PermissionDenied
     run = get_object_or_404(PracticeImport.objects.defer("content"), pk=pk)
-    with transaction.atomic():
-        # One update that only succeeds from READY: two curators (or a double click)
-        # cannot import the same file twice.
-        started = PracticeImport.objects.filter(
-            pk=run.pk, status=PracticeImport.Status.READY
-        ).update(
-            status=PracticeImport.Status.IMPORTING,
-            confirmed_by=request.user,
-            confirmed_at=timezone.now(),
-        )
+    # One update that only succeeds from READY: two curators (or a double click) cannot
+    # import the same file twice.
+    started = PracticeImport.objects.filter(pk=run.pk, status=PracticeImport.Status.READY).update(
+        status=PracticeImport.Status.IMPORTING,
+        confirmed_by=request.user,
+        confirmed_at=timezone.now(),
+    )
     if started:
         caches["progress"].delete(_progress_key(run.pk))
         run_import.enqueue(run.pk)
