@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from .. import limits
+from ..limits import counted, visitor_of
 from ..models import PracticePage
 from ..visibility import contact_visible, is_member
 from .cache import open_stored_name, store_named
@@ -124,16 +126,6 @@ class BundleState:
     LIMITED = "limited"
 
 
-def _counted(key, limit, window):
-    """Count one more event under `key` in the current window; False once past `limit`."""
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # the entry expired between add and incr: a new window
-        cache.add(key, 1, window)
-        return True
-
-
 def may_queue_bundle(request):
     """Whether this visitor may queue one more new bundle render now.
 
@@ -143,30 +135,22 @@ def may_queue_bundle(request):
     PRACTICE_BUNDLE_ANONYMOUS_RENDERS, so that the worker stays free for everyone else.
     """
     window = settings.PRACTICE_BUNDLE_WINDOW
-    slot = int(timezone.now().timestamp() // window)
-    if request.user.is_authenticated:
-        visitor = f"user-{request.user.pk}"
-    else:
-        visitor = f"ip-{request.META.get('REMOTE_ADDR', '')}"
-    if not _counted(
-        f"practices.bundle-renders:{slot}:{visitor}",
+    if not counted(
+        f"practices.bundle-renders:{visitor_of(request)}",
         settings.PRACTICE_BUNDLE_RENDERS_PER_VISITOR,
         window,
     ):
         return False
     if request.user.is_authenticated:
         return True
-    return _counted(
-        f"practices.bundle-renders:{slot}:anonymous",
-        settings.PRACTICE_BUNDLE_ANONYMOUS_RENDERS,
-        window,
+    return counted(
+        "practices.bundle-renders:anonymous", settings.PRACTICE_BUNDLE_ANONYMOUS_RENDERS, window
     )
 
 
 def seconds_to_next_window():
     """Seconds until the bundle limits' current window ends."""
-    window = settings.PRACTICE_BUNDLE_WINDOW
-    return int(window - timezone.now().timestamp() % window) + 1
+    return limits.seconds_to_next_window(settings.PRACTICE_BUNDLE_WINDOW)
 
 
 def request_bundle(request, storage_name, items, *, title, criteria, left_out):
