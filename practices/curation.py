@@ -6,7 +6,7 @@ import django_filters
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -174,6 +174,11 @@ class CurationIndexView(SafeCsvExportMixin, IndexView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def annotate_queryset(self, pages):
+        """Count each practice's contact messages in the listing's own query."""
+        pages = pages.annotate(contact_message_count=Count("contact_messages", distinct=True))
+        return super().annotate_queryset(pages)
+
     def to_row_dict(self, item):
         """The practice's row in the spreadsheet layout (its latest draft, when it has one),
         with its status and address for the reader."""
@@ -207,6 +212,8 @@ class PracticeCurationViewSet(PageListingViewSet):
         Column("owning_city_name", label=_("City")),
         Column("curation_status", label=_("Status")),
         Column("possible_duplicate_of", label=_("Possible duplicate of")),
+        # How many visitors wrote to the practice's team (the messages are not kept).
+        Column("contact_message_count", label=_("Messages"), sort_key="contact_message_count"),
         DateColumn("last_reviewed", label=_("Last reviewed"), sort_key="last_reviewed"),
         Column("last_update_year", label=_("Last update"), sort_key="last_update_year"),
     ]

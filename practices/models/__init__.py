@@ -1,5 +1,6 @@
 """Practice Hub's models, re-exported from their modules."""
 
+from .contact import ContactMessage
 from .imports import PracticeImport
 from .pages import (
     CityIndexPage,
@@ -31,6 +32,7 @@ __all__ = [
     "CityEditorGroup",
     "CityIndexPage",
     "CityPage",
+    "ContactMessage",
     "EventPage",
     "EventSession",
     "EventTakeaway",

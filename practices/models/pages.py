@@ -845,6 +845,20 @@ class PracticePage(RoutablePageMixin, Page):
         """The sheet's former address, kept for links already shared."""
         return redirect(self.sheet_url, permanent=True)
 
+    @path("contact/")
+    def contact(self, request):
+        """Write to the team behind the practice (relayed by e-mail, practices/contact.py)."""
+        from ..contact import contact_view  # the contact module needs these models
+
+        return contact_view(self, request)
+
+    @path("contact/sent/")
+    def contact_sent(self, request):
+        """Where the contact form sends the visitor once the message is queued."""
+        from ..contact import contact_sent_view
+
+        return contact_sent_view(self, request)
+
     # --- Curation: values for the curators' listing and its exports
 
     def owning_city_name(self):

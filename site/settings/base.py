@@ -224,6 +224,13 @@ PRACTICE_IMPORT_PROGRESS_THRESHOLD = 20
 # go through `manage.py import_practices` (PRACTICE_IMPORT_MAX_FILE_MB) or several uploads.
 PRACTICE_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("PRACTICE_IMPORT_MAX_UPLOAD_MB", "10"))
 
+# Contact messages: how many one visitor (a user, else an IP address) may send in a window
+# of PRACTICE_CONTACT_WINDOW seconds (practices/contact.py).
+PRACTICE_CONTACT_MESSAGES_PER_VISITOR = int(
+    os.environ.get("PRACTICE_CONTACT_MESSAGES_PER_VISITOR", "5")
+)
+PRACTICE_CONTACT_WINDOW = int(os.environ.get("PRACTICE_CONTACT_WINDOW", "3600"))
+
 # --- Caches
 # "progress" is shared by the web processes and the task worker: the admin's import page
 # reads from it how far the worker has got (practices/imports.py). It is a folder on this
