@@ -27,6 +27,7 @@ def page_types():
         "network": NetworkPage.objects.get(short_name="RAN").url,
         "event": EventPage.objects.get(title__startswith="RAN LOCAL").url,
         "practice": practice.url,
+        "contact": practice.url + "contact/",
         "login": "/accounts/login/",
         "not-found": "/no-such-page/",
     }

@@ -244,3 +244,46 @@ def test_a_curator_uploads_a_collection_reads_the_dry_run_and_imports_it(
     editor.goto(f"{demo_site}/admin/practices/imports/")
     expect(editor.get_by_text("Sorry, you do not have permission")).to_be_visible()
     assert "collection.csv" not in editor.content()
+
+
+def test_a_visitor_writes_to_the_team_of_a_practice_without_public_contact_details(
+    demo_site, new_page, settings
+):
+    from django.core import mail
+
+    from tests.task_queue import DATABASE_QUEUE, run_worker
+
+    settings.TASKS = DATABASE_QUEUE  # the relay goes through the real worker
+    practice = PracticePage.objects.get(title__startswith="Online safe space: a gaming")
+    editors = sorted(
+        PracticePage.objects.get(pk=practice.pk)
+        .owning_city.editor_group_link.group.user_set.values_list("email", flat=True)
+    )
+    assert editors  # the demo's Mechelen editor
+    visitor = new_page(width=390)
+    visitor.goto(f"{demo_site}{practice.url}")
+    visitor.get_by_role("link", name="Write to the team behind this practice").click()
+    expect(visitor.get_by_text("Your message goes by e-mail to the editors of Mechelen")).to_be_visible()
+    visitor.get_by_role("button", name="Send the message").click()
+    # Every missing field is listed at once, each linked to its field.
+    expect(visitor.get_by_role("heading", name="Your message was not sent")).to_be_visible()
+    assert visitor.locator(".error-summary li").count() == 3
+    screenshot(visitor, "contact-errors")
+    visitor.get_by_label("Your name").fill("Anna Visitor")
+    visitor.get_by_label("Your organisation").fill("City of Ghent")
+    visitor.get_by_label("Your e-mail address").fill("anna@ghent.example")
+    visitor.get_by_label("Your message").fill(
+        "How did you recruit the young people for the first tournament?"
+    )
+    visitor.get_by_role("button", name="Send the message").click()
+    expect(visitor.get_by_role("heading", name="Your message is on its way")).to_be_visible()
+    assert mail.outbox == []  # queued for the worker, not sent by the web request
+    run_worker()
+    relayed, copy = mail.outbox
+    assert relayed.to == editors
+    assert relayed.reply_to == ["anna@ghent.example"]
+    assert "How did you recruit" in relayed.body
+    assert copy.to == ["anna@ghent.example"]
+    for address in editors:
+        assert address not in copy.body
+        assert address not in visitor.content()
