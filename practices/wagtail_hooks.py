@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_scoping, documents, imports, task_report
+from . import access, admin_scoping, documents, imports, task_report
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -156,3 +156,9 @@ hooks.register("construct_admin_api", documents.register_documents_endpoint, ord
 def register_import_screen():
     """The curators' import screen: upload, dry run, confirm, reports (practices/imports.py)."""
     return imports.PracticeImportViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_member_requests():
+    """The curators' listing of member access requests (practices/access.py)."""
+    return access.MemberRequestsViewSet()

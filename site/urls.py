@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from practices import access
 from practices.admin_scoping import admin_overrides
 from practices.feeds import LatestPracticesAtomFeed, LatestPracticesFeed
 
@@ -24,6 +25,18 @@ urlpatterns = [
     path("feeds/practices.atom", LatestPracticesAtomFeed(), name="practices_feed_atom"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(access.public_urls())),
+    # Where a new member chooses a password (the link their approval e-mail carries).
+    path(
+        "accounts/password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/password/done/"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]
 
 if settings.DEBUG:

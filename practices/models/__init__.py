@@ -1,5 +1,6 @@
 """Practice Hub's models, re-exported from their modules."""
 
+from .access import MemberAccessRequest
 from .contact import ContactMessage
 from .imports import PracticeImport
 from .pages import (
@@ -39,6 +40,7 @@ __all__ = [
     "FundingProgramme",
     "HomePage",
     "KeyTheme",
+    "MemberAccessRequest",
     "NetworkIndexPage",
     "NetworkPage",
     "OrganisationType",

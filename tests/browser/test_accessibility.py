@@ -29,6 +29,7 @@ def page_types():
         "practice": practice.url,
         "contact": practice.url + "contact/",
         "login": "/accounts/login/",
+        "request-access": "/accounts/request-access/",
         "not-found": "/no-such-page/",
     }
 

@@ -256,14 +256,17 @@ def test_a_visitor_writes_to_the_team_of_a_practice_without_public_contact_detai
     settings.TASKS = DATABASE_QUEUE  # the relay goes through the real worker
     practice = PracticePage.objects.get(title__startswith="Online safe space: a gaming")
     editors = sorted(
-        PracticePage.objects.get(pk=practice.pk)
-        .owning_city.editor_group_link.group.user_set.values_list("email", flat=True)
+        PracticePage.objects.get(
+            pk=practice.pk
+        ).owning_city.editor_group_link.group.user_set.values_list("email", flat=True)
     )
     assert editors  # the demo's Mechelen editor
     visitor = new_page(width=390)
     visitor.goto(f"{demo_site}{practice.url}")
     visitor.get_by_role("link", name="Write to the team behind this practice").click()
-    expect(visitor.get_by_text("Your message goes by e-mail to the editors of Mechelen")).to_be_visible()
+    expect(
+        visitor.get_by_text("Your message goes by e-mail to the editors of Mechelen")
+    ).to_be_visible()
     visitor.get_by_role("button", name="Send the message").click()
     # Every missing field is listed at once, each linked to its field.
     expect(visitor.get_by_role("heading", name="Your message was not sent")).to_be_visible()
