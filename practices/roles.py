@@ -154,6 +154,7 @@ def ensure_curators():
     for index in sections:
         _grant_pages(curators, index, CURATOR_PAGE_PERMISSIONS)
     curators.permissions.add(_permission("practices", "curate_practicepage"))
+    curators.permissions.add(_permission("practices", "change_evidenceexplanation"))
     for model in VOCABULARY_MODELS:
         content_type = ContentType.objects.get_for_model(model)
         for action in ("add", "change", "delete"):

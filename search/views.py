@@ -21,7 +21,10 @@ FACET_OPTIONS_SHOWN = 8  # options listed before "more"; the rest fold away
 FACET_OPTIONS_LISTED = 50
 PAGE_LINKS_AROUND = 2  # page links either side of the current one
 # The PracticePage fields a result card reads, and those its URL is built from.
-CARD_FIELDS = ("title", "url_path", "path", "depth", "last_update_year", "country_of_origin")
+CARD_FIELDS = (
+    "title", "url_path", "path", "depth", "last_update_year", "country_of_origin",
+    "evaluation_type", "peer_reviewed",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .pages import (
     UnfiledPracticesPage,
 )
 from .roles import CityEditorGroup
+from .settings import EvidenceExplanation
 from .vocabularies import (
     FundingProgramme,
     KeyTheme,
@@ -37,6 +38,7 @@ __all__ = [
     "EventPage",
     "EventSession",
     "EventTakeaway",
+    "EvidenceExplanation",
     "FundingProgramme",
     "HomePage",
     "KeyTheme",

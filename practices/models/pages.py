@@ -780,6 +780,18 @@ class PracticePage(RoutablePageMixin, Page):
         return self.end_year is None or self.end_year >= date.today().year
 
     @property
+    def evidence_badge(self):
+        """The evidence at a glance: how it was evaluated, and peer review
+        ("External evaluation · Peer reviewed", "Not yet evaluated")."""
+        evaluation = {
+            self.EvaluationType.EXTERNAL: _("External evaluation"),
+            self.EvaluationType.INTERNAL: _("Internal evaluation"),
+        }.get(self.evaluation_type, _("Not yet evaluated"))
+        if self.peer_reviewed:
+            return f"{evaluation} · {_('Peer reviewed')}"
+        return str(evaluation)
+
+    @property
     def has_contact(self):
         """True when any contact detail is recorded."""
         return any(

@@ -274,6 +274,9 @@ SELECT 'deliverable', CAST(d.sort_order AS VARCHAR), CAST(d.id AS VARCHAR),
 FROM practices_practicedeliverablelink d
 LEFT JOIN wagtaildocs_document f ON f.id = d.document_id
 WHERE d.page_id = %(page)s
+UNION ALL
+SELECT 'evidence explanation', CAST(e.explanation AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+FROM practices_evidenceexplanation e
 """
 
 
@@ -281,8 +284,9 @@ def practice_related_digest(page):
     """A digest of what a practice sheet shows that is not stored in the practice's own row.
 
     Vocabulary labels, city and network names, the network logo, tag names, meetings and
-    deliverable links, and the page's address: changing any of them (even with a bulk
-    update that sends no signal) changes the digest, so the stored sheet is rendered again.
+    deliverable links, the evidence badge's explanation, and the page's address: changing any
+    of them (even with a bulk update that sends no signal) changes the digest, so the stored
+    sheet is rendered again.
     One query; the rows are sorted because a UNION has no order, and each row carries what
     orders it on the sheet (page paths, sort orders), so a new order changes the digest too.
     """

@@ -79,7 +79,7 @@ class DemoDataTests(TestCase):
         for value in (
             "Internet and radicalisation", "Local strategies/cities", "First responders or practitioners",
             "Authorities", "Online community", "Mechelen", "Belgium", "Started in 2020",
-            "white book", "2019 pilot", "No evaluation", "other local governments",
+            "white book", "2019 pilot", "Evidence: Not yet evaluated", "other local governments",
             "RAN LOCAL", "27 May 2021", "Online P/CVE", "No.", "City of Mechelen",
             "Governmental institution", "2021",
         ):  # fmt: skip
