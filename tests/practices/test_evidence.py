@@ -31,9 +31,9 @@ class EvidenceBadgeTests(TestCase):
     def test_cards_pages_and_sheets_show_it(self):
         results = self.client.get("/practices/")
         self.assertContains(
-            results, '<span class="badge">External evaluation · Peer reviewed</span>'
+            results, '<span class="badge">Evidence: External evaluation · Peer reviewed</span>'
         )
-        self.assertContains(results, '<span class="badge">Not yet evaluated</span>')
+        self.assertContains(results, '<span class="badge">Evidence: Not yet evaluated</span>')
         page = self.client.get(self.external.url)
         self.assertContains(page, "Evidence: External evaluation · Peer reviewed")
         self.assertContains(page, "do not rate practices or audit the evaluations")
