@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from practices import access
+from practices import access, shortlist
 from practices.admin_scoping import admin_overrides
 from practices.feeds import LatestPracticesAtomFeed, LatestPracticesFeed
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("sheets/", include("practices.sheets.urls")),
+    path("shortlist/", include(shortlist.urls())),
     path("feeds/practices.rss", LatestPracticesFeed(), name="practices_feed_rss"),
     path("feeds/practices.atom", LatestPracticesAtomFeed(), name="practices_feed_atom"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "practices.shortlist.shortlist_count",
             ],
         },
     },
@@ -231,6 +232,9 @@ PRACTICE_CONTACT_MESSAGES_PER_VISITOR = int(
     os.environ.get("PRACTICE_CONTACT_MESSAGES_PER_VISITOR", "5")
 )
 PRACTICE_CONTACT_WINDOW = int(os.environ.get("PRACTICE_CONTACT_WINDOW", "3600"))
+
+# The most practices a visitor's shortlist keeps (practices/shortlist.py).
+PRACTICE_SHORTLIST_MAX = int(os.environ.get("PRACTICE_SHORTLIST_MAX", "12"))
 
 # --- Caches
 # "progress" is shared by the web processes and the task worker: the admin's import page

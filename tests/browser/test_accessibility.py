@@ -30,6 +30,7 @@ def page_types():
         "contact": practice.url + "contact/",
         "login": "/accounts/login/",
         "request-access": "/accounts/request-access/",
+        "shortlist": "/shortlist/",
         "not-found": "/no-such-page/",
     }
 

@@ -290,3 +290,37 @@ def test_a_visitor_writes_to_the_team_of_a_practice_without_public_contact_detai
     for address in editors:
         assert address not in copy.body
         assert address not in visitor.content()
+
+
+def test_a_visitor_shortlists_three_practices_compares_them_and_downloads_one_pdf(
+    demo_site, new_page, settings
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.task_queue import DATABASE_QUEUE, run_worker
+
+    settings.TASKS = DATABASE_QUEUE  # the PDF comes from the worker
+    visitor = new_page(width=390)
+    visitor.goto(f"{demo_site}/practices/?q=young+people")
+    titles = []
+    for n in range(3):
+        card = visitor.locator(".result-card").nth(n)
+        titles.append(card.locator(".card-title").inner_text())
+        card.get_by_role("button", name="Add to shortlist").click()
+        expect(visitor.get_by_text("is on your shortlist.")).to_be_visible()
+    visitor.get_by_role("link", name="Shortlist (3)").click()
+    table = visitor.locator("table.comparison")
+    for title in titles:
+        expect(table.get_by_role("link", name=title, exact=True)).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Evidence", exact=True)).to_be_visible()
+    screenshot(visitor, "shortlist-compare")
+    visitor.get_by_role("link", name="Download the shortlist as one PDF").click()
+    expect(visitor.get_by_role("heading", name="Your PDF is being prepared")).to_be_visible()
+    with visitor.expect_download(timeout=30_000) as download_info:
+        run_worker()
+    data = Path(download_info.value.path()).read_bytes()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    for title in titles:
+        assert title.split()[0] in text
