@@ -116,7 +116,22 @@ def practice_to_document(page: PracticePage, restricted_paths: dict[str, int] | 
         for item in getattr(page, relation).all():
             for attribute, name in fields.items():
                 related[name].append(getattr(item, attribute))
+    if page.pk:
+        related["adaptations"] = _public_adaptations([page.pk], restricted_paths)[page.pk]
     return _document(columns, related, restricted_paths)
+
+
+def _public_adaptations(page_ids, restricted_paths):
+    """Practice id -> ids of its live adaptation reports outside every view restriction
+    (what makes a practice "adapted elsewhere" for everyone)."""
+    from practices.models import AdaptationPage
+
+    found = defaultdict(list)
+    rows = AdaptationPage.objects.live().filter(original_id__in=page_ids)
+    for original_id, report_id, path in rows.values_list("original_id", "pk", "path"):
+        if not any(path.startswith(restricted) for restricted in restricted_paths):
+            found[original_id].append(report_id)
+    return found
 
 
 def practice_documents(queryset=None, chunk_size=CHUNK_SIZE):
@@ -139,7 +154,9 @@ def practice_documents(queryset=None, chunk_size=CHUNK_SIZE):
         # The chunk is every row of the queryset between its first and last ids, so the
         # relations can select the chunk with a subquery rather than thousands of parameters.
         related = _related_values(queryset.filter(pk__gte=first, pk__lte=last).values("pk"))
+        adaptations = _public_adaptations([row.pk for row in rows], restricted_paths)
         for row in rows:
+            related[row.pk]["adaptations"] = adaptations[row.pk]
             yield _document(row, related[row.pk], restricted_paths)
 
 
@@ -191,6 +208,7 @@ def _document(columns: _Columns, related, restricted_paths):
         "funding": sorted(related.get("funding", ())),
         "tag": sorted(related.get("tag", ())),
         "language": slug("language", columns.language),
+        "adapted": "yes" if related.get("adaptations") else "no",
         # Sorting. The title key is lower-cased here rather than by a keyword normalizer, so
         # it is the same key the database engine sorts on (LOWER(title)) on every cluster.
         "title_sort": columns.title.lower(),

@@ -266,6 +266,14 @@ FACETS: tuple[Facet, ...] = (
         "language",
         choices=dict(LANGUAGES),
     ),
+    # Whether another city published an adaptation report of it (practices/models/adaptations.py).
+    ChoiceFacet(
+        "adapted",
+        _("Adapted elsewhere"),
+        "adaptations",
+        ordering=FIXED,
+        choices={"yes": _("Adapted in another city"), "no": _("Not adapted yet")},
+    ),
 )
 
 FACETS_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}

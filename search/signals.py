@@ -18,6 +18,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from practices.models import (
+    AdaptationPage,
     CityPage,
     FundingProgramme,
     KeyTheme,
@@ -180,3 +181,34 @@ for vocabulary in VOCABULARIES:
         sender=vocabulary,
         dispatch_uid=f"search-{vocabulary.__name__}-deleted",
     )
+
+
+@receiver(page_published, sender=AdaptationPage)
+def adaptation_published(sender, instance, **kwargs):
+    """A published adaptation report makes its original "adapted elsewhere"."""
+    if instance.original_id:
+        sync([instance.original_id])
+
+
+@receiver(post_save, sender=AdaptationPage)
+def adaptation_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A report's row saved outside publishing (in code, by an import) changes its original
+    too; saving a draft does not (Wagtail saves only bookkeeping fields then)."""
+    if _live_content_saved(raw, update_fields) and instance.original_id:
+        sync([instance.original_id])
+
+
+@receiver(page_unpublished, sender=AdaptationPage)
+@receiver(post_page_move, sender=AdaptationPage)
+def adaptation_withdrawn_or_moved(sender, instance, **kwargs):
+    """An unpublished (or moved, perhaps under a restriction) report changes its original."""
+    if instance.original_id:
+        sync([instance.original_id])
+
+
+@receiver(post_delete, sender=AdaptationPage)
+def adaptation_deleted(sender, instance, **kwargs):
+    """A deleted report leaves its original, once the deletion commits."""
+    original_id = instance.original_id
+    if original_id:
+        transaction.on_commit(lambda: sync([original_id]), robust=True)

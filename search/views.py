@@ -138,6 +138,9 @@ def practice_search(request, index_page):
         "current_sort": params.sort,
         "pagination": _pagination(form, result),
         "clear_query": form.querystring(keep_text=False, keep_filters=False),
+        # Back to this search after "Add to shortlist", by its canonical link (the URL as
+        # typed may hold values the search ignored).
+        "shortlist_next": f"{request.path}?{form.querystring(page=params.page)}",
         "bundle_query": _bundle_query(result),
         "suggestion_query": (form.querystring(text=result.suggestion) if result.suggestion else ""),
         "by_meaning": get_embedder() is not None,

@@ -1,6 +1,7 @@
 """Practice Hub's models, re-exported from their modules."""
 
 from .access import MemberAccessRequest
+from .adaptations import AdaptationPage, adaptations_visible_to
 from .contact import ContactMessage
 from .imports import PracticeImport
 from .pages import (
@@ -31,6 +32,8 @@ from .vocabularies import (
 )
 
 __all__ = [
+    "AdaptationPage",
+    "adaptations_visible_to",
     "CityEditorGroup",
     "CityIndexPage",
     "CityPage",

@@ -291,7 +291,7 @@ class CityPage(RoutablePageMixin, Page):
     advice = _rich_text(_("advice for other cities"))
 
     parent_page_types = ["practices.CityIndexPage"]
-    subpage_types = ["practices.PracticePage"]
+    subpage_types = ["practices.PracticePage", "practices.AdaptationPage"]
 
     content_panels = [
         *Page.content_panels,
@@ -357,6 +357,17 @@ class CityPage(RoutablePageMixin, Page):
         """Add the practices this city owns or takes part in."""
         context = super().get_context(request, *args, **kwargs)
         context["practices"] = _paginate(request, self.practices_for(request.user))
+        from .adaptations import adaptations_visible_to
+
+        reports = list(adaptations_visible_to(request.user).child_of(self)) if self.pk else []
+        # The originals' titles only where the visitor may see the original itself.
+        originals = PracticePage.objects.visible_to(request.user).filter(
+            pk__in=[report.original_id for report in reports]
+        )
+        titles = dict(originals.values_list("pk", "title"))
+        for report in reports:
+            report.original_title = titles.get(report.original_id)
+        context["adaptations"] = reports
         return context
 
     def practices_for(self, user):
@@ -804,11 +815,36 @@ class PracticePage(RoutablePageMixin, Page):
         return contact_visible(self.contact_consent, user)
 
     def get_context(self, request, *args, **kwargs):
-        """Add whether this visitor may see the contact block."""
+        """Add whether this visitor may see the contact block, related practices, and the
+        cities that adapted it."""
         context = super().get_context(request, *args, **kwargs)
         context["show_contact"] = self.contact_visible_to(request.user)
         context["related"] = self.related_practices(request.user)
+        context["adaptations"] = self.adaptations_for(request.user)
         return context
+
+    @cached_property
+    def public_adaptations(self):
+        """The adaptation reports anyone may see (a sheet lists these to every reader)."""
+        from django.contrib.auth.models import AnonymousUser
+
+        return self.adaptations_for(AnonymousUser())
+
+    def adaptations_for(self, user):
+        """The adaptation reports of this practice `user` may see, with their cities, oldest
+        city name first (a preview of an unsaved practice has none)."""
+        from .adaptations import adaptations_visible_to  # that module imports this one
+
+        if not self.pk:
+            return []
+        reports = list(adaptations_visible_to(user, original_id=self.pk))
+        parents = {
+            page.path: page
+            for page in Page.objects.filter(path__in={r.path[: -Page.steplen] for r in reports})
+        }
+        for report in reports:
+            report.adopting_city = parents.get(report.path[: -Page.steplen])
+        return sorted(reports, key=lambda r: r.adopting_city.title if r.adopting_city else "")
 
     def related_practices(self, user, limit=4):
         """Practices `user` may see that share key themes or audiences, other cities first."""

@@ -275,6 +275,13 @@ FROM practices_practicedeliverablelink d
 LEFT JOIN wagtaildocs_document f ON f.id = d.document_id
 WHERE d.page_id = %(page)s
 UNION ALL
+SELECT 'adaptation', CAST(p.id AS VARCHAR), CAST(p.title AS VARCHAR), CAST(c.title AS VARCHAR),
+       NULL, NULL, NULL
+FROM wagtailcore_page p
+JOIN practices_adaptationpage a ON a.page_ptr_id = p.id
+JOIN wagtailcore_page c ON c.path = SUBSTR(p.path, 1, LENGTH(p.path) - 4)
+WHERE a.original_id = %(page)s AND p.live
+UNION ALL
 SELECT 'evidence explanation', CAST(e.explanation AS VARCHAR), NULL, NULL, NULL, NULL, NULL
 FROM practices_evidenceexplanation e
 """
@@ -284,9 +291,9 @@ def practice_related_digest(page):
     """A digest of what a practice sheet shows that is not stored in the practice's own row.
 
     Vocabulary labels, city and network names, the network logo, tag names, meetings and
-    deliverable links, the evidence badge's explanation, and the page's address: changing any
-    of them (even with a bulk update that sends no signal) changes the digest, so the stored
-    sheet is rendered again.
+    deliverable links, its adaptations, the evidence badge's explanation, and the page's
+    address: changing any of them (even with a bulk update that sends no signal) changes the
+    digest, so the stored sheet is rendered again.
     One query; the rows are sorted because a UNION has no order, and each row carries what
     orders it on the sheet (page paths, sort orders), so a new order changes the digest too.
     """

@@ -125,6 +125,7 @@ class PracticeDocument(Document):
     funding = Keyword(multi=True)
     tag = Keyword(multi=True)
     language = Keyword()
+    adapted = Keyword()
     # Sorting and visibility.
     title_sort = Keyword()
     published = Long()
