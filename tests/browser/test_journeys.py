@@ -1,5 +1,6 @@
 """Each role's main journey, in a real browser against the live server."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,64 @@ def test_a_visitor_shortlists_three_practices_compares_them_and_downloads_one_pd
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     for title in titles:
         assert title.split()[0] in text
+
+
+def test_a_ghent_editor_adapts_a_mechelen_practice_and_it_shows_once_approved(demo_site, new_page):
+    from django.contrib.auth import get_user_model
+
+    from practices.models import AdaptationPage
+    from tests.factories import CityPageFactory
+
+    from .conftest import DEMO_PASSWORD
+
+    ghent = CityPageFactory(title="Ghent")
+    editor_account = get_user_model().objects.create_user(
+        "ghent-editor", "editor@ghent.example", DEMO_PASSWORD
+    )
+    editor_account.groups.set([ghent.editor_group_link.group])
+    original = PracticePage.objects.get(title__startswith="Online safe space: a gaming")
+
+    editor = new_page()
+    sign_in(editor, demo_site, "ghent-editor", admin=True)
+    editor.goto(f"{demo_site}/admin/pages/add/practices/adaptationpage/{ghent.pk}/")
+    editor.fill("#id_title", "Gaming tournaments in Ghent")
+    editor.press("#id_title", "Tab")
+    editor.locator("#id_original-chooser").get_by_role("button").first.click()
+    modal = editor.locator(".modal-content")
+    modal.get_by_role("textbox", name="Search term").fill("gaming tournament")
+    modal.get_by_role("link", name=original.title).click()
+    expect(editor.locator("#id_original-chooser")).to_contain_text("Online safe space")
+    editor.locator("[data-contentpath='what_adapted'] [contenteditable='true']").click()
+    editor.keyboard.type("We run the tournaments with our youth centres, four times a year.")
+    # Draftail writes its field's value a moment after the last key, as it would for a person.
+    expect(editor.locator("input[name=what_adapted]")).to_have_value(re.compile("youth centres"))
+    screenshot(editor, "admin-adaptation-editor")
+    editor.click("footer button:has-text('More actions')")
+    editor.click("button[name=action-submit]")
+    editor.wait_for_load_state("networkidle")
+    assert "submitted for moderation" in editor.content()
+    report = AdaptationPage.objects.get(title="Gaming tournaments in Ghent")
+    assert not report.live
+
+    visitor = new_page()
+    visitor.goto(f"{demo_site}{original.url}")
+    expect(visitor.get_by_text("Adapted in")).to_have_count(0)
+
+    curator = new_page()
+    sign_in(curator, demo_site, "curator", admin=True)
+    row = curator.locator("tr", has_text="Gaming tournaments in Ghent")
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("button", name="Approve", exact=True).click()
+    curator.wait_for_load_state("networkidle")
+    report.refresh_from_db()
+    assert report.live
+
+    visitor.goto(f"{demo_site}{original.url}")
+    expect(visitor.get_by_text("Adapted in one city:")).to_be_visible()
+    visitor.get_by_role("link", name="Ghent", exact=True).last.click()
+    expect(visitor.get_by_role("heading", name="Gaming tournaments in Ghent")).to_be_visible()
+    expect(visitor.get_by_text("We run the tournaments with our youth centres")).to_be_visible()
+    screenshot(visitor, "adaptation-page")
+    visitor.goto(f"{demo_site}/practices/?adapted=yes")
+    expect(visitor.locator(".result-card")).to_have_count(1)
+    expect(visitor.get_by_role("link", name=original.title)).to_be_visible()
