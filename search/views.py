@@ -141,6 +141,8 @@ def practice_search(request, index_page):
         # Back to this search after "Add to shortlist", by its canonical link (the URL as
         # typed may hold values the search ignored).
         "shortlist_next": f"{request.path}?{form.querystring(page=params.page)}",
+        # The search without its page: its Atom feed and what a saved search keeps.
+        "follow_query": form.querystring(),
         "bundle_query": _bundle_query(result),
         "suggestion_query": (form.querystring(text=result.suggestion) if result.suggestion else ""),
         "by_meaning": get_embedder() is not None,

@@ -3,6 +3,7 @@
 from .access import MemberAccessRequest
 from .adaptations import AdaptationPage, adaptations_visible_to
 from .contact import ContactMessage
+from .follow import SavedSearch
 from .imports import PracticeImport
 from .pages import (
     CityIndexPage,
@@ -55,6 +56,7 @@ __all__ = [
     "PracticePage",
     "PracticePresentation",
     "PracticeTag",
+    "SavedSearch",
     "TaggedPractice",
     "TargetAudience",
     "UnfiledPracticesPage",
