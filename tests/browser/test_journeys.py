@@ -1,5 +1,6 @@
 """Each role's main journey, in a real browser against the live server."""
 
+import io
 import re
 from pathlib import Path
 
@@ -386,3 +387,49 @@ def test_a_ghent_editor_adapts_a_mechelen_practice_and_it_shows_once_approved(de
     visitor.goto(f"{demo_site}/practices/?adapted=yes")
     expect(visitor.locator(".result-card")).to_have_count(1)
     expect(visitor.get_by_role("link", name=original.title)).to_be_visible()
+
+
+def test_a_member_saves_a_search_and_the_digest_brings_the_new_matching_practice(
+    demo_site, new_page, settings
+):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from practices.models import KeyTheme, SavedSearch
+    from tests.factories import PracticePageFactory
+    from tests.task_queue import DATABASE_QUEUE, run_worker
+
+    settings.TASKS = DATABASE_QUEUE  # the digest goes through the real worker
+    theme = KeyTheme.objects.get(label="Internet and radicalisation")
+    member = new_page(width=390)
+    sign_in(member, demo_site, "member")
+    member.goto(f"{demo_site}/practices/?theme={theme.slug}")
+    member.get_by_label("Every month").check()
+    member.get_by_role("button", name="Save this search").click()
+    expect(
+        member.get_by_text("Search saved: Key theme: Internet and radicalisation")
+    ).to_be_visible()
+    screenshot(member, "saved-search")
+    saved = SavedSearch.objects.get()
+    assert saved.frequency == "monthly"
+    # A month later a new practice on that theme is published.
+    SavedSearch.objects.update(created_at=timezone.now() - timedelta(days=31))
+    practice = PracticePageFactory(title="Counter-narratives with local influencers")
+    practice.key_themes.add(theme)
+    practice.save_revision().publish()
+    call_command("send_search_digests", stdout=io.StringIO())
+    assert mail.outbox == []  # queued, not sent by the command
+    run_worker()
+    (digest,) = mail.outbox
+    assert digest.to == [saved.user.email]
+    assert "Counter-narratives with local influencers" in digest.body
+    # Its unsubscribe link works in a browser that is not signed in.
+    link = re.search(r"Stop this e-mail: \S+(/searches/unsubscribe/\S+)", digest.body).group(1)
+    stranger = new_page()
+    stranger.goto(f"{demo_site}{link}")
+    stranger.get_by_role("button", name="Stop the e-mails").click()
+    expect(stranger.get_by_text("you get no more e-mails for this search")).to_be_visible()
+    assert not SavedSearch.objects.exists()

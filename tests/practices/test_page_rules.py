@@ -4,6 +4,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
 from practices.models import (
+    AdaptationPage,
     CityIndexPage,
     CityPage,
     EventPage,
@@ -48,8 +49,12 @@ class PagePlacementTests(WagtailPageTestCase):
     def test_city_lives_under_the_city_index(self):
         self.assertAllowedParentPageTypes(CityPage, {CityIndexPage})
 
-    def test_city_holds_its_practices(self):
-        self.assertAllowedSubpageTypes(CityPage, {PracticePage})
+    def test_city_holds_its_practices_and_its_adaptations_of_others(self):
+        self.assertAllowedSubpageTypes(CityPage, {PracticePage, AdaptationPage})
+
+    def test_an_adaptation_lives_under_a_city_and_holds_nothing(self):
+        self.assertAllowedParentPageTypes(AdaptationPage, {CityPage})
+        self.assertAllowedSubpageTypes(AdaptationPage, set())
 
     def test_network_lives_under_the_network_index(self):
         self.assertAllowedParentPageTypes(NetworkPage, {NetworkIndexPage})
