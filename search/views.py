@@ -138,9 +138,9 @@ def practice_search(request, index_page):
         "current_sort": params.sort,
         "pagination": _pagination(form, result),
         "clear_query": form.querystring(keep_text=False, keep_filters=False),
-        # Back to this search after "Add to shortlist", by its canonical link (the URL as
-        # typed may hold values the search ignored).
-        "shortlist_next": f"{request.path}?{form.querystring(page=params.page)}",
+        # This page of the search by its canonical link, to come back to after adding to
+        # the shortlist or signing in (the URL as typed may hold values the search ignored).
+        "canonical_url": f"{request.path}?{form.querystring(page=params.page)}",
         # The search without its page: its Atom feed and what a saved search keeps.
         "follow_query": form.querystring(),
         "bundle_query": _bundle_query(result),
