@@ -50,6 +50,8 @@ def facet_values(page):
         "funding": {programme.slug for programme in page.funding_programmes.all()},
         "tag": {tag.slug for tag in page.tags.all()},
         "language": {page.language},
+        # Live reports only; the bench content has no view restrictions below cities.
+        "adapted": {"yes" if any(report.live for report in page.adaptations.all()) else "no"},
     }
 
 
@@ -67,7 +69,13 @@ def naive_search(params):
         pages = visible
     pages = list(
         pages.select_related("organisation_type").prefetch_related(
-            "networks", "cities", "key_themes", "target_audiences", "funding_programmes", "tags"
+            "networks",
+            "cities",
+            "key_themes",
+            "target_audiences",
+            "funding_programmes",
+            "tags",
+            "adaptations",
         )
     )
     values = [(page, facet_values(page)) for page in pages]
