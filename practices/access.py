@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Case, Q, When
@@ -37,7 +36,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from practicehub.tasks import retried
 
-from .curation import CuratorsMenuItem, is_curator
+from .curation import CuratorsMenuItem, CuratorsOnlyMixin, curators_only
 from .limits import counted, seconds_to_next_window, visitor_of
 from .models import MemberAccessRequest
 from .visibility import CURATORS_GROUP, MEMBERS_GROUP
@@ -226,16 +225,6 @@ def send_decision(request_id):
 # --- The curators' screens
 
 
-class CuratorsOnlyMixin:
-    """Refuse everyone but curators and administrators."""
-
-    def dispatch(self, request, *args, **kwargs):
-        """Refuse everyone but curators and administrators."""
-        if not is_curator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
 class AccessRequestIndexView(CuratorsOnlyMixin, IndexView):
     """Every request, waiting ones first."""
 
@@ -293,10 +282,9 @@ class AccessRequestDetailView(CuratorsOnlyMixin, WagtailAdminTemplateMixin, Temp
 
 
 @require_POST
+@curators_only
 def decide_view(request, pk, decision):
     """Approve or decline a waiting request; once only."""
-    if not is_curator(request.user):
-        raise PermissionDenied
     access_request = get_object_or_404(MemberAccessRequest, pk=pk)
     if access_request.status != Status.PENDING:
         messages.error(

@@ -1,6 +1,7 @@
 """Curation tools for network staff: archiving, and the listing of every practice."""
 
 import datetime
+from functools import wraps
 
 import django_filters
 from django.conf import settings
@@ -33,6 +34,28 @@ def is_curator(user):
     return user.is_active and (
         user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
     )
+
+
+def curators_only(view):
+    """Decorate a function view: refuse everyone but curators and administrators."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not is_curator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+class CuratorsOnlyMixin:
+    """For the curators' admin views: refuse everyone but curators and administrators."""
+
+    def dispatch(self, request, *args, **kwargs):
+        """Refuse everyone but curators and administrators, whatever the URL."""
+        if not is_curator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 def stale_before():
@@ -163,16 +186,10 @@ class PracticeFilterSet(WagtailFilterSet):
         return queryset
 
 
-class CurationIndexView(SafeCsvExportMixin, IndexView):
+class CurationIndexView(CuratorsOnlyMixin, SafeCsvExportMixin, IndexView):
     """The listing itself, shown to curators only. Its CSV and XLSX exports are the
     importer's spreadsheet layout (docs/importing.md), so an export edited in a spreadsheet
     imports back onto the same pages."""
-
-    def dispatch(self, request, *args, **kwargs):
-        """Refuse everyone but curators."""
-        if not is_curator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def annotate_queryset(self, pages):
         """Count each practice's contact messages in the listing's own query."""

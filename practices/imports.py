@@ -15,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -31,7 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from .curation import CuratorsMenuItem, is_curator
+from .curation import CuratorsMenuItem, CuratorsOnlyMixin, curators_only
 from .importing import ImportFailed, PracticeImporter
 from .importing.spreadsheet import SPREADSHEET_SUFFIXES
 from .models import NetworkPage, PracticeImport
@@ -250,16 +249,6 @@ class ImportUploadForm(forms.ModelForm):
 # --- The views
 
 
-class CuratorsOnlyMixin:
-    """Refuse everyone but curators and administrators, whatever the URL."""
-
-    def dispatch(self, request, *args, **kwargs):
-        """Refuse everyone but curators and administrators."""
-        if not is_curator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
 def summary_of(run):
     """One line on what an import did or would do, for the listing."""
     report = run.latest_report
@@ -417,10 +406,9 @@ def _for_display(report):
     }
 
 
+@curators_only
 def import_status(request, pk):
     """The state of one upload as JSON, for the page's progress bar."""
-    if not is_curator(request.user):
-        raise PermissionDenied
     run = get_object_or_404(PracticeImport.objects.defer("content"), pk=pk)
     progress = progress_of(run) or {}
     return JsonResponse(
@@ -435,10 +423,9 @@ def import_status(request, pk):
 
 
 @require_POST
+@curators_only
 def confirm_import(request, pk):
     """Queue the import of a checked upload; once only, whoever clicks first."""
-    if not is_curator(request.user):
-        raise PermissionDenied
     run = get_object_or_404(PracticeImport.objects.defer("content"), pk=pk)
     # One update that only succeeds from READY: two curators (or a double click) cannot
     # import the same file twice.

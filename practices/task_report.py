@@ -6,7 +6,7 @@ error of a failed task and whether it will be tried again (practicehub/tasks.py)
 """
 
 import django_filters
-from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,7 +18,7 @@ from wagtail.admin.views.reports import ReportView
 
 from practicehub.tasks import is_retried, will_retry
 
-from .curation import CuratorsMenuItem, is_curator
+from .curation import CuratorsMenuItem, CuratorsOnlyMixin
 from .exports import SafeCsvExportMixin
 
 # What each of our tasks does, in words, by its path; %(count)d is how many ids it was given.
@@ -90,7 +90,7 @@ class TaskFilterSet(WagtailFilterSet):
         fields = ["status"]
 
 
-class BackgroundTasksView(SafeCsvExportMixin, ReportView):
+class BackgroundTasksView(CuratorsOnlyMixin, SafeCsvExportMixin, ReportView):
     """Every task the database queue holds, newest first; curators and administrators."""
 
     page_title = _("Background tasks")
@@ -109,12 +109,6 @@ class BackgroundTasksView(SafeCsvExportMixin, ReportView):
     ]
     list_export = ["id", "task_path", "status", "enqueued_at", "started_at", "finished_at"]
     export_headings = {"task_path": "Task", "enqueued_at": "Queued"}
-
-    def dispatch(self, request, *args, **kwargs):
-        """Refuse everyone but curators and administrators."""
-        if not is_curator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         """Every task row, newest first."""
