@@ -113,6 +113,13 @@ def may_send(request):
 
 def contact_view(practice, request):
     """The contact form of a practice the visitor may see (Wagtail's serving checked that)."""
+    kind, _addresses = contact_recipients(practice)
+    if kind == Recipients.NOBODY:
+        # No one to pass a message to (no consenting contact, no editor or curator with an
+        # address): say so rather than take a message that would go nowhere.
+        return TemplateResponse(
+            request, "practices/contact_form.html", {"page": practice, "unreachable": True}
+        )
     form = ContactForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -144,7 +151,6 @@ def contact_view(practice, request):
             return redirect(practice.url + "contact/sent/")
     elif request.method == "POST":
         status = 400
-    kind, _addresses = contact_recipients(practice)
     return TemplateResponse(
         request,
         "practices/contact_form.html",

@@ -102,6 +102,16 @@ class RelayTests(ContactTestCase):
         self.send(self.public_practice)
         self.assertEqual(mail.outbox[0].to, ["curator@hub.example"])
 
+    def test_with_nobody_to_reach_the_page_says_so_and_takes_no_message(self):
+        self.editor.groups.clear()
+        self.curator.delete()
+        page = self.client.get(self.contact_url(self.public_practice))
+        self.assertContains(page, "cannot be reached through the hub yet")
+        self.assertNotContains(page, "Send the message")
+        self.send(self.public_practice)
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(ContactMessage.objects.exists())
+
     def test_the_practice_page_offers_the_form(self):
         page = self.client.get(self.public_practice.url)
         self.assertContains(page, f'href="{self.contact_url(self.public_practice)}"')
