@@ -9,7 +9,6 @@ the search and that the user may see. Each e-mail has a signed unsubscribe link 
 without signing in.
 """
 
-from dataclasses import replace
 from datetime import timedelta
 
 from django import forms
@@ -31,7 +30,7 @@ from django.views.decorators.http import require_POST
 from django_tasks import task
 
 from practicehub.tasks import retried
-from search.backends import get_backend
+from search.backends import matching_ids
 from search.backends.base import SortOrder
 from search.facets import FACETS
 from search.forms import SearchForm
@@ -72,22 +71,6 @@ def describe(form):
     return " · ".join(parts) or _("All practices")
 
 
-def matching_ids(form, *, limit, sort=SortOrder.NEWEST):
-    """The ids of the practices a search finds, in `sort` order, at most `limit`."""
-    params = form.params
-    per_page = min(limit, 50)
-    ids, page = [], 1
-    while len(ids) < limit:
-        result = get_backend().search(
-            replace(params, sort=sort, page=page, per_page=per_page, counted=frozenset())
-        )
-        ids.extend(result.page_ids)
-        if page >= result.num_pages or not result.page_ids:
-            break
-        page += 1
-    return ids[:limit]
-
-
 # --- The feed of a search
 
 
@@ -116,7 +99,7 @@ class SearchFeed(LatestPracticesFeed):
 
     def items(self, form):
         """The newest matches, visible to anyone."""
-        ids = matching_ids(form, limit=FEED_SIZE)
+        ids = matching_ids(form.params, limit=FEED_SIZE, sort=SortOrder.NEWEST)
         pages = PracticePage.objects.visible_to(AnonymousUser()).in_bulk(ids)
         return [pages[pk] for pk in ids if pk in pages]
 
@@ -239,7 +222,11 @@ def digest_practices(saved, since):
     if not recent:
         return []
     ids = [
-        pk for pk in matching_ids(search_form(saved.query, user), limit=DIGEST_SCAN) if pk in recent
+        pk
+        for pk in matching_ids(
+            search_form(saved.query, user).params, limit=DIGEST_SCAN, sort=SortOrder.NEWEST
+        )
+        if pk in recent
     ]
     pages = PracticePage.objects.in_bulk(ids)
     return [pages[pk] for pk in ids if pk in pages]

@@ -72,3 +72,13 @@ def _cities(page):
         cities.remove(owner)
         cities.insert(0, owner)
     return cities
+
+
+def record_for(page: PracticePage, user) -> dict:
+    """The interchange record of a live practice as `user` may read it: the contact details
+    only where the contact agreed to be public or the reader is a member (the one rule,
+    PracticePage.contact_visible_to); otherwise they are empty."""
+    record = practice_record(page)
+    if not page.contact_visible_to(user):
+        record["contact"] = dict.fromkeys(record["contact"], "") | {"public": False}
+    return record

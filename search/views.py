@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 
 from practices.models import CityPage, PracticePage
 
+from . import downloads
 from .backends import get_backend
 from .backends.base import FacetOption, SearchHit, SearchParams, SortOrder
 from .embedders import get_embedder
@@ -99,6 +100,9 @@ def _widened(params, result, chips):
 def practice_search(request, index_page):
     """Render the faceted search for the practices index page."""
     form = SearchForm(request.GET, user=request.user)
+    export_format = request.GET.get("format")
+    if export_format in downloads.FORMATS:
+        return downloads.download(form, request.user, export_format)
     params = form.params
     backend = get_backend()
     result = backend.search(params)

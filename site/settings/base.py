@@ -236,6 +236,9 @@ PRACTICE_CONTACT_WINDOW = int(os.environ.get("PRACTICE_CONTACT_WINDOW", "3600"))
 # The most practices a visitor's shortlist keeps (practices/shortlist.py).
 PRACTICE_SHORTLIST_MAX = int(os.environ.get("PRACTICE_SHORTLIST_MAX", "12"))
 
+# The most practices one download of a search holds (`format=csv` or `json`; search/downloads.py).
+PRACTICE_DOWNLOAD_MAX = int(os.environ.get("PRACTICE_DOWNLOAD_MAX", "1000"))
+
 # --- Caches
 # "progress" is shared by the web processes and the task worker: the admin's import page
 # reads from it how far the worker has got (practices/imports.py). It is a folder on this
