@@ -20,7 +20,9 @@ def practice_record(page: PracticePage) -> dict:
         "description": page.description,
         "key_themes": [term.label for term in page.key_themes.all()],
         "target_audiences": [term.label for term in page.target_audiences.all()],
-        "cities": [{"name": city.title, "country": city.country.code} for city in _cities(page)],
+        "cities": [
+            {"name": city.title, "country": city.country.code} for city in cities_owner_first(page)
+        ],
         "countries": [country.code for country in page.countries],
         "regions": [region.strip() for region in page.regions.split(",") if region.strip()],
         "networks": [network.short_name for network in page.networks.all()],
@@ -63,9 +65,9 @@ def practice_record(page: PracticePage) -> dict:
     }
 
 
-def _cities(page):
+def cities_owner_first(page):
     """The practice's cities, its owning city (the one it is filed under) first, so that an
-    import files it in the same place."""
+    import files it in the same place (and a harvester reads where it is from)."""
     cities = list(page.cities.all())
     owner = page.owning_city
     if owner is not None and owner in cities:
