@@ -13,10 +13,12 @@ import io
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from practices.exports import neutralise_formula
 from practices.importing.spreadsheet import COLUMNS, record_to_row
 from practices.interchange import record_for
+from practices.limits import counted, seconds_to_next_window, visitor_of
 from practices.models import PracticePage
 
 from .backends import matching_ids
@@ -40,8 +42,33 @@ def found_practices(form, user):
     return [pages[pk] for pk in ids if pk in pages]
 
 
-def download(form, user, export_format):
+def may_download(request):
+    """Whether this client may have one more download now (each reads up to
+    PRACTICE_DOWNLOAD_MAX practices: PRACTICE_DOWNLOADS_PER_VISITOR per window)."""
+    return counted(
+        f"search.downloads:{visitor_of(request)}",
+        settings.PRACTICE_DOWNLOADS_PER_VISITOR,
+        settings.PRACTICE_DOWNLOAD_WINDOW,
+    )
+
+
+def limited():
+    """The answer to a client past its download limit: when to come back."""
+    wait = seconds_to_next_window(settings.PRACTICE_DOWNLOAD_WINDOW)
+    return HttpResponse(
+        _("Too many downloads from here for now. Please try again in %(minutes)d minutes.")
+        % {"minutes": -(-wait // 60)},
+        status=429,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def download(request, form, export_format):
     """The response holding the search's results in `export_format` ("csv" or "json")."""
+    if not may_download(request):
+        return limited()
+    user = request.user
     practices = found_practices(form, user)
     records = [(page, record_for(page, user)) for page in practices]
     headers = {"Content-Disposition": f'attachment; filename="practices.{export_format}"'}

@@ -102,7 +102,7 @@ def practice_search(request, index_page):
     form = SearchForm(request.GET, user=request.user)
     export_format = request.GET.get("format")
     if export_format in downloads.FORMATS:
-        return downloads.download(form, request.user, export_format)
+        return downloads.download(request, form, export_format)
     params = form.params
     backend = get_backend()
     result = backend.search(params)

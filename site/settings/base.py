@@ -238,6 +238,9 @@ PRACTICE_SHORTLIST_MAX = int(os.environ.get("PRACTICE_SHORTLIST_MAX", "12"))
 
 # The most practices one download of a search holds (`format=csv` or `json`; search/downloads.py).
 PRACTICE_DOWNLOAD_MAX = int(os.environ.get("PRACTICE_DOWNLOAD_MAX", "1000"))
+# Downloads one client (a user, else an IP address) may make per PRACTICE_DOWNLOAD_WINDOW s.
+PRACTICE_DOWNLOADS_PER_VISITOR = int(os.environ.get("PRACTICE_DOWNLOADS_PER_VISITOR", "30"))
+PRACTICE_DOWNLOAD_WINDOW = int(os.environ.get("PRACTICE_DOWNLOAD_WINDOW", "600"))
 
 # --- Caches
 # "progress" is shared by the web processes and the task worker: the admin's import page

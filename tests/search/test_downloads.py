@@ -5,6 +5,7 @@ import io
 import json
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import TestCase, override_settings
 
 from practices.importing.spreadsheet import COLUMNS
@@ -92,6 +93,20 @@ class DownloadTests(LeakFixtures, TestCase):
         self.client.logout()
         records = {record["title"]: record for record in self.records()}
         self.assertEqual(records["Openly listed practice"]["contact"]["email"], "")
+
+    @override_settings(PRACTICE_DOWNLOADS_PER_VISITOR=2)
+    def test_one_client_may_download_a_few_times_in_a_while(self):
+        cache.clear()
+        statuses = [
+            self.client.get("/practices/", {"format": "json"}).status_code for _ in range(4)
+        ]
+        self.assertEqual(statuses, [200, 200, 429, 429])
+        refused = self.client.get("/practices/", {"format": "csv"})
+        self.assertContains(refused, "Too many downloads from here", status_code=429)
+        self.assertIn("Retry-After", refused)
+        other = self.client.get("/practices/", {"format": "csv"}, REMOTE_ADDR="10.0.0.9")
+        self.assertEqual(other.status_code, 200)  # another client is not held back
+        self.assertEqual(self.client.get("/practices/").status_code, 200)  # the page itself is not
 
     def test_an_unknown_format_is_the_search_page(self):
         response = self.client.get("/practices/", {"format": "xml"})
