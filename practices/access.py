@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Case, Q, When
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -36,10 +36,10 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from practicehub.tasks import retried
 
-from .curation import CuratorsMenuItem, CuratorsOnlyMixin, curators_only
+from .curation import CuratorsMenuItem, CuratorsOnlyMixin, curator_addresses, curators_only
 from .limits import counted, seconds_to_next_window, visitor_of
 from .models import MemberAccessRequest
-from .visibility import CURATORS_GROUP, MEMBERS_GROUP
+from .visibility import MEMBERS_GROUP
 
 Status = MemberAccessRequest.Status
 
@@ -122,12 +122,6 @@ def public_urls():
 # --- Deciding
 
 
-def _curator_addresses():
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    users = users.filter(Q(groups__name=CURATORS_GROUP) | Q(is_superuser=True))
-    return sorted(set(users.values_list("email", flat=True)))
-
-
 def _unique_username(email):
     base = slugify(email.split("@")[0])[:140] or "member"
     users = get_user_model().objects
@@ -184,7 +178,7 @@ def password_link(user):
 def notify_curators(request_id):
     """Tell the curators that someone asks to become a member."""
     access_request = MemberAccessRequest.objects.filter(pk=request_id).first()
-    addresses = _curator_addresses()
+    addresses = curator_addresses()
     if access_request is None or not addresses:
         return
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(

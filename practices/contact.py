@@ -15,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -26,9 +25,9 @@ from django_tasks import task
 
 from practicehub.tasks import retried
 
+from .curation import curator_addresses
 from .limits import counted, seconds_to_next_window, visitor_of
 from .models import ContactMessage, PracticePage
-from .visibility import CURATORS_GROUP
 
 Recipients = ContactMessage.Recipients
 
@@ -77,8 +76,7 @@ def contact_recipients(practice):
         editors = sorted(set(editors.values_list("email", flat=True)))
         if editors:
             return Recipients.CITY_EDITORS, editors
-    curators = users.filter(Q(groups__name=CURATORS_GROUP) | Q(is_superuser=True))
-    curators = sorted(set(curators.values_list("email", flat=True)))
+    curators = curator_addresses()
     if curators:
         return Recipients.CURATORS, curators
     return Recipients.NOBODY, []

@@ -6,6 +6,7 @@ from functools import wraps
 import django_filters
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -34,6 +35,13 @@ def is_curator(user):
     return user.is_active and (
         user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
     )
+
+
+def curator_addresses():
+    """The e-mail addresses of the active curators and superusers (is_curator's people)."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    users = users.filter(Q(groups__name=CURATORS_GROUP) | Q(is_superuser=True))
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def curators_only(view):
