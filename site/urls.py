@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from practices import access, catalog, follow, oai, shortlist
 from practices.admin_scoping import admin_overrides
+from practices.api import api
 from practices.feeds import LatestPracticesAtomFeed, LatestPracticesFeed
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("api/", api.urls),
     path("sheets/", include("practices.sheets.urls")),
     path("shortlist/", include(shortlist.urls())),
     path("feeds/practices.rss", LatestPracticesFeed(), name="practices_feed_rss"),

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_countries",
     "django_filters",
+    # django-ninja, for the read API's docs page and its static files (practices/api.py).
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -42,6 +42,7 @@ PRACTICE_TASK_RETRY_DELAY = 0
 # the bundle limits set their own (tests/security/test_bundle_limits.py).
 PRACTICE_BUNDLE_RENDERS_PER_VISITOR = PRACTICE_BUNDLE_ANONYMOUS_RENDERS = 10_000
 PRACTICE_DOWNLOADS_PER_VISITOR = 10_000
+PRACTICE_API_CALLS_PER_VISITOR = 100_000
 # Embedding every practice the tests create would cost seconds a test: semantic search is off
 # here, and its tests switch the real model on (tests/search/semantic.py).
 PRACTICE_EMBEDDER = {"BACKEND": None}
