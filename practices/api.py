@@ -12,18 +12,17 @@ through the visibility rule, and contact details follow consent (interchange.rec
 
 from dataclasses import replace
 from datetime import date, datetime
+from functools import wraps
 from math import ceil
 from typing import Annotated
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema
-from ninja.errors import Throttled
-from ninja.throttling import BaseThrottle
 from pydantic import create_model
 
 from search.backends import get_backend
@@ -58,21 +57,35 @@ PRACTICE_PREFETCH = (
 )  # fmt: skip
 
 
-class VisitorThrottle(BaseThrottle):
-    """PRACTICE_API_CALLS_PER_VISITOR calls per PRACTICE_API_WINDOW seconds per client (a
-    signed-in user, else an IP address), counted as the site's other limits are."""
+def limited_then_kept(view):
+    """Count every call against the client's limit (PRACTICE_API_CALLS_PER_VISITOR per
+    PRACTICE_API_WINDOW seconds, a signed-in user else an IP address), answers kept from
+    before included; then answer per collection state (ETag, 304, kept public answers)."""
+    answer = per_collection_state(view)
 
-    def allow_request(self, request):
-        """Count this call; False once the client is past its limit."""
-        return counted(
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        allowed = counted(
             f"api:{visitor_of(request)}",
             settings.PRACTICE_API_CALLS_PER_VISITOR,
             settings.PRACTICE_API_WINDOW,
         )
+        if not allowed:
+            return too_many_calls()
+        return answer(request, *args, **kwargs)
 
-    def wait(self):
-        """Seconds until the client may call again."""
-        return seconds_to_next_window(settings.PRACTICE_API_WINDOW)
+    return wrapper
+
+
+def too_many_calls():
+    """HTTP 429 with Retry-After and a sentence saying when to come back."""
+    wait = seconds_to_next_window(settings.PRACTICE_API_WINDOW)
+    message = _("Too many calls from here for now. Please try again in %(minutes)d minutes.")
+    return JsonResponse(
+        {"detail": message % {"minutes": -(-wait // 60)}},
+        status=429,
+        headers={"Retry-After": str(wait)},
+    )
 
 
 api = NinjaAPI(
@@ -87,28 +100,9 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
-    throttle=[VisitorThrottle()],
 )
-# ETag / Last-Modified on every answer, 304 while nothing changed, public answers kept.
-api.add_decorator(per_collection_state, mode="view")
-
-
-@api.exception_handler(Throttled)
-def too_many_calls(request, exc):
-    """HTTP 429 with Retry-After and a sentence saying when to come back."""
-    wait = int(exc.wait or settings.PRACTICE_API_WINDOW)
-    response = api.create_response(
-        request,
-        {
-            "detail": _(
-                "Too many calls from here for now. Please try again in %(minutes)d minutes."
-            )
-            % {"minutes": -(-wait // 60)}
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(wait)
-    return response
+# Every call counted; ETag / Last-Modified, 304 while nothing changed, public answers kept.
+api.add_decorator(limited_then_kept, mode="view")
 
 
 @api.exception_handler(Http404)
@@ -242,7 +236,9 @@ class CitySummary(Links):
     latitude: float | None
     longitude: float | None
     networks: list[str]
-    practices: int = Field(description="Practices in this city the reader may see.")
+    practices: int = Field(
+        description="Practices this city owns or takes part in that the reader may see."
+    )
 
 
 class CityDetail(CitySummary):
@@ -530,7 +526,7 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 
 
-def _city(request, city, counts):
+def _city(request, city):
     return {
         "id": city.pk,
         "url": city.full_url,
@@ -541,7 +537,7 @@ def _city(request, city, counts):
         "latitude": float(city.latitude) if city.latitude is not None else None,
         "longitude": float(city.longitude) if city.longitude is not None else None,
         "networks": [network.short_name for network in city.networks.all() if network.live],
-        "practices": counts.get(city.pk, 0),
+        "practices": city.practices_for(request.user).count(),
     }
 
 
@@ -558,8 +554,7 @@ def list_cities(
     if country:
         cities = cities.filter(country=country.upper())
     items = _slice(cities, paging)
-    counts = _counts(request.user, "cities", items)
-    return _page_of(request, paging, cities.count(), [_city(request, c, counts) for c in items])
+    return _page_of(request, paging, cities.count(), [_city(request, c) for c in items])
 
 
 @api.get("/cities/{pk}/", response={200: CityDetail, 404: Error}, tags=["Cities"], url_name="city")
@@ -567,7 +562,7 @@ def get_city(request, pk: PageId):
     """One city and its profile."""
     city = get_object_or_404(_cities(request.user), pk=pk)
     return {
-        **_city(request, city, _counts(request.user, "cities", [city])),
+        **_city(request, city),
         "intro": city.intro,
         "profile": {name: getattr(city, name) or "" for name in PROFILE_FIELDS},
         "coordinating_body": city.coordinating_body,

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
-from wagtail.models import ModelLogEntry, Page, PageLogEntry
+from wagtail.models import ModelLogEntry, Page, PageLogEntry, PageViewRestriction
 
 from search.models import PracticeDocument
 
@@ -39,9 +39,11 @@ def collection_state():
     page_log = PageLogEntry.objects.aggregate(last=Max("pk"), at=Max("timestamp"))
     model_log = ModelLogEntry.objects.aggregate(last=Max("pk"), at=Max("timestamp"))
     index = PracticeDocument.objects.aggregate(rows=Count("pk"), at=Max("written_at"))
+    # Restrictions made in code (practices.roles.make_members_only) write no log entry.
+    restrictions = PageViewRestriction.objects.aggregate(n=Count("pk"), last=Max("pk"))
     parts = (
         pages["published"], pages["live"], page_log["last"], model_log["last"],
-        index["rows"], index["at"],
+        index["rows"], index["at"], restrictions["n"], restrictions["last"],
     )  # fmt: skip
     token = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
     times = [t for t in (pages["published"], page_log["at"], model_log["at"], index["at"]) if t]

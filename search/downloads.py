@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from practices.conditional import per_collection_state
 from practices.exports import neutralise_formula
 from practices.importing.spreadsheet import COLUMNS, record_to_row
 from practices.interchange import record_for
@@ -65,9 +66,15 @@ def limited():
 
 
 def download(request, form, export_format):
-    """The response holding the search's results in `export_format` ("csv" or "json")."""
+    """The response holding the search's results in `export_format` ("csv" or "json"),
+    counted against the client's limit even when it is an answer kept from before."""
     if not may_download(request):
         return limited()
+    return _download(request, form, export_format)
+
+
+@per_collection_state
+def _download(request, form, export_format):
     user = request.user
     practices = found_practices(form, user)
     records = [(page, record_for(page, user)) for page in practices]

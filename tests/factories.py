@@ -5,6 +5,7 @@ import wagtail_factories
 from django.contrib.auth import get_user_model
 
 from practices.models import (
+    AdaptationPage,
     CityIndexPage,
     CityPage,
     EventPage,
@@ -99,3 +100,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(self, create, extracted, **kwargs):
         if create:
             self.save()
+
+
+class AdaptationPageFactory(wagtail_factories.PageFactory):
+    """A live adaptation report under a city."""
+
+    class Meta:
+        model = AdaptationPage
+
+    title = "Theatre against polarisation, Ghent"
+    what_adapted = "<p>We took over the weekly sessions and shortened them to six weeks.</p>"
+    results = "<p>Forty pupils took part in the first year.</p>"

@@ -1,25 +1,18 @@
 """Adaptation reports: another city's account of a practice, shown with the original."""
 
-import wagtail_factories
 from django.contrib.auth.models import Group
 from django.test import TestCase
 
 from practices.models import AdaptationPage
 from practices.roles import make_members_only
-from tests.factories import CityPageFactory, PracticePageFactory, UserFactory
+from tests.factories import (
+    AdaptationPageFactory,
+    CityPageFactory,
+    PracticePageFactory,
+    UserFactory,
+)
 from tests.leaks import SECRET_CONTACT, LeakFixtures
 from tests.practices.pdf_helpers import pdf_text
-
-
-class AdaptationPageFactory(wagtail_factories.PageFactory):
-    """A live adaptation report under a city."""
-
-    class Meta:
-        model = AdaptationPage
-
-    title = "Theatre against polarisation, Ghent"
-    what_adapted = "<p>We took over the weekly sessions and shortened them to six weeks.</p>"
-    results = "<p>Forty pupils took part in the first year.</p>"
 
 
 class AdaptationTestCase(LeakFixtures, TestCase):

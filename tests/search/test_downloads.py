@@ -32,6 +32,10 @@ class DownloadTests(LeakFixtures, TestCase):
         cls.member = UserFactory(username="member")
         cls.member.groups.set([Group.objects.get(name="Members")])
 
+    def setUp(self):
+        # Answers are kept per collection state, and some tests change the settings.
+        cache.clear()
+
     def rows(self, **query):
         response = self.client.get("/practices/", {**query, "format": "csv"})
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
