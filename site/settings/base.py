@@ -250,6 +250,13 @@ PRACTICE_API_CALLS_PER_VISITOR = int(os.environ.get("PRACTICE_API_CALLS_PER_VISI
 PRACTICE_API_WINDOW = int(os.environ.get("PRACTICE_API_WINDOW", "600"))
 PRACTICE_API_MAX_PAGE_SIZE = int(os.environ.get("PRACTICE_API_MAX_PAGE_SIZE", "100"))
 
+# The DCAT-AP catalogue (practices/catalog.py): the licence the collection is published under
+# (a URI; CC BY 4.0 by default) and the publisher's name (the site's name when empty).
+PRACTICE_CATALOG_LICENSE = os.environ.get(
+    "PRACTICE_CATALOG_LICENSE", "http://creativecommons.org/licenses/by/4.0/"
+)
+PRACTICE_CATALOG_PUBLISHER = os.environ.get("PRACTICE_CATALOG_PUBLISHER", "")
+
 # --- Caches
 # "progress" is shared by the web processes and the task worker: the admin's import page
 # reads from it how far the worker has got (practices/imports.py). It is a folder on this
