@@ -51,6 +51,8 @@ MAX_ID = 2**31 - 1  # page ids are 32-bit; a larger one names nothing (and no da
 MAX_PAGE = 10_000
 DEFAULT_PAGE_SIZE = 20
 PageId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+# Two letters or nothing: anything else (a NUL character, say) never reaches the database.
+CountryCode = Annotated[str, Query("", pattern=r"^[A-Za-z]{0,2}$")]
 PRACTICE_PREFETCH = (
     "key_themes", "target_audiences", "cities", "networks", "funding_programmes", "tags",
     "presented_at",
@@ -546,9 +548,7 @@ def _cities(user):
 
 
 @api.get("/cities/", response={200: CityList}, tags=["Cities"], url_name="cities")
-def list_cities(
-    request, paging: Query[Paging], country: Annotated[str, Query("", max_length=2)] = ""
-):
+def list_cities(request, paging: Query[Paging], country: CountryCode = ""):
     """The cities, alphabetically; `country` (ISO 3166-1 alpha-2) narrows them."""
     cities = _cities(request.user).order_by("title", "pk")
     if country:
