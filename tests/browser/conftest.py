@@ -2,6 +2,7 @@
 pytest-django's live server. Screenshots of each page type land in test-artifacts/."""
 
 import os
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -97,3 +98,17 @@ def sign_in(page, base_url, username, *, admin=False):
     page.fill("#id_password", DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def submit_new_page_for_review(page):
+    """Submit a page being created for review, once Wagtail's autosave has created its draft.
+
+    Wagtail 8 autosaves a new page half a second after a change: the autosave creates the page
+    and moves the form to the page's edit URL. A submit sent while that autosave is in flight
+    posts to the create URL a second time, and the two requests race to create the same slug.
+    A person sees the address change to the edit page; the test waits for the same sign.
+    """
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
+    page.click("footer button:has-text('More actions')")
+    page.click("button[name=action-submit]")
+    page.wait_for_load_state("networkidle")

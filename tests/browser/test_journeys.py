@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from practices.models import PracticePage
 
-from .conftest import screenshot, sign_in
+from .conftest import screenshot, sign_in, submit_new_page_for_review
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,9 +65,7 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     # The chooser fills in its title once the modal has closed: wait for it.
     expect(editor.locator("#id_organisation_type-title")).to_have_text("NGO")
     screenshot(editor, "admin-practice-editor")
-    editor.click("footer button:has-text('More actions')")
-    editor.click("button[name=action-submit]")
-    editor.wait_for_load_state("networkidle")
+    submit_new_page_for_review(editor)
     assert "submitted for moderation" in editor.content()
 
     page = PracticePage.objects.get(title=title)
@@ -358,9 +356,7 @@ def test_a_ghent_editor_adapts_a_mechelen_practice_and_it_shows_once_approved(de
     # Draftail writes its field's value a moment after the last key, as it would for a person.
     expect(editor.locator("input[name=what_adapted]")).to_have_value(re.compile("youth centres"))
     screenshot(editor, "admin-adaptation-editor")
-    editor.click("footer button:has-text('More actions')")
-    editor.click("button[name=action-submit]")
-    editor.wait_for_load_state("networkidle")
+    submit_new_page_for_review(editor)
     assert "submitted for moderation" in editor.content()
     report = AdaptationPage.objects.get(title="Gaming tournaments in Ghent")
     assert not report.live
