@@ -135,6 +135,8 @@ def practice_search(request, index_page):
         "cards": _cards(result, request.user),
         "facet_groups": _facet_groups(result),
         "chips": chips,
+        # The filters ticked (not the words): the count on the phone's "Filters (n)" disclosure.
+        "filter_count": len(chips) - bool(form.cleaned_data.get("q")),
         "ways_out": ways_out,
         "themes_to_browse": themes_to_browse,
         "notices": notices,

@@ -115,11 +115,13 @@ def test_a_visitor_searches_filters_opens_a_practice_and_downloads_its_sheet(dem
     theme_count_before = visitor.locator("label[for^='facet-audience-']").all_inner_texts()
     screenshot(visitor, "search-online")
 
+    # On a wide screen a filter applies as soon as it is ticked: no button to find.
+    assert not visitor.get_by_role("button", name="Apply filters").is_visible()
     theme.check()
-    visitor.locator("#facet-country-be").check()
-    visitor.get_by_role("button", name="Apply filters").click()
     visitor.wait_for_url("**theme=local-strategiescities*")
-    assert "country=be" in visitor.url
+    visitor.locator("#facet-country-be").check()
+    visitor.wait_for_url("**country=be*")
+    assert "theme=local-strategiescities" in visitor.url
     count_after = visitor.locator("#results-heading").inner_text()
     assert count_after != count_before
     assert count_after.startswith("1 practice")
@@ -429,3 +431,48 @@ def test_a_member_saves_a_search_and_the_digest_brings_the_new_matching_practice
     stranger.get_by_role("button", name="Stop the e-mails").click()
     expect(stranger.get_by_text("you get no more e-mails for this search")).to_be_visible()
     assert not SavedSearch.objects.exists()
+
+
+def test_a_phone_visitor_sees_results_first_opens_the_filters_and_ticks_two(demo_site, new_page):
+    visitor = new_page(width=390, height=844)
+    visitor.goto(f"{demo_site}/practices/?q=online")
+    # One search box on the search page (the header's is left out), results above the fold.
+    assert visitor.locator("input[type=search]").count() == 1
+    first_result = visitor.locator(".result-list > li").first
+    assert first_result.bounding_box()["y"] < 844
+    filters = visitor.locator("details.filters-disclosure")
+    assert filters.get_attribute("open") is None
+    summary = visitor.locator(".filters-summary")
+    assert summary.inner_text() == "Filters (0)"
+    count_before = visitor.locator("#results-heading").inner_text()
+    screenshot(visitor, "search-phone")
+
+    summary.click()
+    theme = visitor.locator("#facet-theme-local-strategiescities")
+    box = theme.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    theme.check()
+    visitor.wait_for_url("**theme=local-strategiescities*")
+    # The panel stays open across the reload, with focus back on the box just ticked.
+    assert visitor.locator("details.filters-disclosure").get_attribute("open") is not None
+    assert theme.evaluate("element => element === document.activeElement")
+    visitor.locator("#facet-country-be").check()
+    visitor.wait_for_url("**country=be*")
+    assert visitor.locator(".filters-summary").inner_text() == "Filters (2)"
+    screenshot(visitor, "search-phone-filters-open")
+
+    show = visitor.get_by_role("button", name="Show 1 practice")
+    show.click()
+    assert visitor.locator("details.filters-disclosure").get_attribute("open") is None
+    count_after = visitor.locator("#results-heading").inner_text()
+    assert count_after != count_before and count_after.startswith("1 practice")
+    assert visitor.locator("#results-heading").evaluate(
+        "element => element === document.activeElement"
+    )
+    assert visitor.locator(".result-list > li").count() == 1
+
+    # Sort applies on change too, with no Sort button.
+    assert not visitor.get_by_role("button", name="Sort").is_visible()
+    visitor.select_option("#id_sort", "title")
+    visitor.wait_for_url("**sort=title*")
+    assert "country=be" in visitor.url

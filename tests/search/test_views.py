@@ -228,11 +228,15 @@ class SearchPageTests(TestCase):
         self.assertIn("No practice matches this search.", self.get("?q=zebra"))
 
     def test_the_header_search_box_sends_words_to_the_search_page(self):
-        html = self.get()
+        html = self.client.get("/cities/").content.decode()
         self.assertRegex(
             html, r'<form class="site-search" method="get" action="/practices/" role="search"'
         )
         self.assertIn('<label class="visually-hidden" for="site-search-q">', html)
+        # On the search page itself the page's own box is the only one.
+        html = self.get()
+        self.assertNotIn('class="site-search"', html)
+        self.assertEqual(html.count('type="search"'), 1)
 
 
 class PaginationTests(TestCase):
