@@ -53,6 +53,13 @@ def page_visible(page, user):
     return page.live and not any(page.path.startswith(b.path) for b in blocked_pages(user))
 
 
+def is_restricted(page):
+    """True when a view restriction covers `page` or an ancestor (members-only content)."""
+    if not page.pk and not page.path:
+        return False  # a preview of a page not yet saved has no place in the tree
+    return page.get_view_restrictions().exists()
+
+
 def visible_pages(pages, user):
     """`pages` narrowed to the live ones outside every view restriction `user` does not pass."""
     pages = pages.live()

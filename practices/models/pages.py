@@ -35,7 +35,7 @@ from wagtail.search import index
 
 from ..forms import PracticePageForm
 from ..rules import word_count
-from ..visibility import contact_visible, visible_pages
+from ..visibility import contact_visible, is_restricted, visible_pages
 from .fields import IndexedRichTextField
 from .vocabularies import TaggedPractice
 
@@ -95,7 +95,8 @@ class HomePage(Page):
         for network in networks:
             network.count = by_network.get(network.slug, 0)
         networks.sort(key=lambda network: (-network.count, network.title.casefold()))
-        context["network_counts"] = networks
+        # A network with nothing this reader may see would lead to an empty search.
+        context["network_counts"] = [network for network in networks if network.count]
         visible = PracticePage.objects.visible_to(request.user)
         context["latest_practices"] = visible.order_by("-first_published_at").prefetch_related(
             "cities", "key_themes"
@@ -814,10 +815,74 @@ class PracticePage(RoutablePageMixin, Page):
         """Contact details are public with consent; otherwise only members see them."""
         return contact_visible(self.contact_consent, user)
 
+    # The page's sections in the RAN template's order, by their anchor (practice_page.html).
+    SECTIONS = (
+        ("description", _("Description")),
+        ("key-themes", _("Key themes")),
+        ("target-audience", _("Target audience")),
+        ("geographical-scope", _("Geographical scope")),
+        ("start", _("Start of the practice")),
+        ("deliverables", _("Deliverables")),
+        ("evidence-and-evaluation", _("Evidence and evaluation")),
+        ("sustainability-and-transferability", _("Sustainability and transferability")),
+        ("presented-and-discussed", _("Presented and discussed in a network meeting")),
+        ("eu-funding", _("Linked to other EU initiatives or EU funding")),
+        ("organisation", _("Organisation")),
+        ("organisation-type", _("Type of organisation")),
+        ("country-of-origin", _("Country of origin")),
+        ("contact", _("Contact details")),
+        ("last-update", _("Last update")),
+        ("peer-reviewed", _("Peer reviewed")),
+    )
+    # A contents list helps once a page has this many sections to scroll through.
+    CONTENTS_FROM = 8
+
+    def stated_sections(self):
+        """The anchors of the sections this practice fills in (the others are left off its page).
+
+        The description, the evidence (our badge and what it means), the contact (the way to
+        write to the team) and peer review (yes or no) always say something.
+        """
+        stated = {
+            "key-themes": self.key_themes.all(),
+            "target-audience": self.target_audiences.all(),
+            "geographical-scope": (self.cities.all(), self.countries, self.regions),
+            "start": self.start_year,
+            "deliverables": (self.deliverables, self.deliverable_links.all()),
+            "sustainability-and-transferability": self.sustainability_and_transferability,
+            "presented-and-discussed": self.presented_at.all(),
+            "eu-funding": (self.eu_funding, self.funding_programmes.all()),
+            "organisation": (self.organisation_name, self.organisation_description),
+            "organisation-type": self.organisation_type,
+            "country-of-origin": self.country_of_origin,
+            "last-update": self.last_update_year,
+        }
+        shown = []
+        for anchor, _heading in self.SECTIONS:
+            value = stated.get(anchor, True)
+            parts = value if isinstance(value, tuple) else (value,)
+            if any(bool(part) for part in parts):
+                shown.append(anchor)
+        return shown
+
+    @cached_property
+    def members_only(self):
+        """True when a view restriction covers this practice (members and curators read it)."""
+        return is_restricted(self)
+
     def get_context(self, request, *args, **kwargs):
-        """Add whether this visitor may see the contact block, related practices, and the
-        cities that adapted it."""
+        """Add whether this visitor may see the contact block, related practices, the cities
+        that adapted it, and the sections to show (all of them to an editor's preview, so the
+        editor sees what is still empty)."""
         context = super().get_context(request, *args, **kwargs)
+        shown = (
+            [anchor for anchor, _heading in self.SECTIONS]
+            if getattr(request, "is_preview", False)
+            else self.stated_sections()
+        )
+        context["sections"] = [(a, h) for a, h in self.SECTIONS if a in shown]
+        context["shown"] = set(shown)
+        context["show_contents"] = len(shown) >= self.CONTENTS_FROM
         context["show_contact"] = self.contact_visible_to(request.user)
         context["related"] = self.related_practices(request.user)
         context["adaptations"] = self.adaptations_for(request.user)
