@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from practices import access, catalog, follow, shortlist
+from practices import access, catalog, follow, oai, shortlist
 from practices.admin_scoping import admin_overrides
 from practices.api import api
 from practices.feeds import LatestPracticesAtomFeed, LatestPracticesFeed
@@ -28,6 +28,8 @@ urlpatterns = [
     path("feeds/practices.atom", LatestPracticesAtomFeed(), name="practices_feed_atom"),
     path("feeds/search.atom", follow.SearchFeed(), name="search_feed"),
     path("searches/", include(follow.urls())),
+    path("oai/", oai.endpoint, name="oai"),
+    path("oai/practicehub.xsd", oai.schema, name="oai_schema"),
     path("catalog.ttl", catalog.catalog, {"rdf_format": "turtle"}, name="catalog_ttl"),
     path("catalog.jsonld", catalog.catalog, {"rdf_format": "json-ld"}, name="catalog_jsonld"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

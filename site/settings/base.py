@@ -250,6 +250,11 @@ PRACTICE_API_CALLS_PER_VISITOR = int(os.environ.get("PRACTICE_API_CALLS_PER_VISI
 PRACTICE_API_WINDOW = int(os.environ.get("PRACTICE_API_WINDOW", "600"))
 PRACTICE_API_MAX_PAGE_SIZE = int(os.environ.get("PRACTICE_API_MAX_PAGE_SIZE", "100"))
 
+# OAI-PMH (practices/oai.py): records per response before a resumption token, and the address
+# the Identify verb gives harvesters to write to (the site's sender when empty).
+PRACTICE_OAI_BATCH_SIZE = int(os.environ.get("PRACTICE_OAI_BATCH_SIZE", "50"))
+PRACTICE_OAI_ADMIN_EMAIL = os.environ.get("PRACTICE_OAI_ADMIN_EMAIL", "")
+
 # The DCAT-AP catalogue (practices/catalog.py): the licence the collection is published under
 # (a URI; CC BY 4.0 by default) and the publisher's name (the site's name when empty).
 PRACTICE_CATALOG_LICENSE = os.environ.get(
