@@ -385,7 +385,9 @@ class CatalogGraph:
         service = self.service(
             "oai",
             f"{self.site_name} OAI-PMH",
-            "The practices for harvesting with OAI-PMH 2.0 (Dublin Core records).",
+            "The practices for harvesting with OAI-PMH 2.0: Dublin Core (oai_dc) and the "
+            "interchange record (practicehub) as metadata formats, sets by network and by key "
+            "theme, withdrawn practices as deleted records; described by its Identify answer.",
             f"{self.root}{oai}",
             f"{self.root}{oai}?verb=Identify",
         )
@@ -393,10 +395,11 @@ class CatalogGraph:
         distribution = self.distribution(
             "oai-pmh",
             "The practices over OAI-PMH",
-            "Every public practice as an OAI-PMH record, harvested in batches.",
+            "Every public practice as an OAI-PMH record, harvested in batches with resumption "
+            "tokens, selectively by datestamp (from, until) and set.",
             f"{self.root}{oai}",
             "XML",
-            "application/xml",
+            "text/xml",
             download=False,
         )
         self.add(distribution, DCAT.accessService, service)

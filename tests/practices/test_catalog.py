@@ -202,7 +202,7 @@ class CatalogTests(LeakFixtures, TestCase):
         _response, graph = self.fetch()
         default = URIRef("http://creativecommons.org/licenses/by/4.0/")
         distributions = list(graph.objects(self.dataset(graph), DCAT.distribution))
-        self.assertEqual(len(distributions), 4)  # JSON, CSV, the API, the feed
+        self.assertEqual(len(distributions), 5)  # JSON, CSV, the API, OAI-PMH, the feed
         for distribution in distributions:
             self.assertEqual(graph.value(distribution, DCTERMS.license), default)
         self.assertIn((default, RDF.type, DCTERMS.LicenseDocument), graph)
@@ -237,7 +237,8 @@ class CatalogTests(LeakFixtures, TestCase):
                 )
             )
         self.assertEqual(
-            {k: len(v) for k, v in by_format.items()}, {"JSON": 2, "CSV": 1, "ATOM": 1}
+            {k: len(v) for k, v in by_format.items()},
+            {"JSON": 2, "CSV": 1, "ATOM": 1, "XML": 1},
         )
         (csv,) = by_format["CSV"]
         self.assertEqual(
@@ -256,10 +257,29 @@ class CatalogTests(LeakFixtures, TestCase):
             graph.value(api, DCAT.endpointDescription),
             URIRef("http://testserver/api/openapi.json"),
         )
-        # OAI-PMH is not served yet (no /oai/ route), so the catalogue does not offer it.
-        self.assertNotIn("http://testserver/oai/", {str(o) for o in graph.objects()})
+        # OAI-PMH: a distribution through a data service that conforms to the protocol.
+        (oai_distribution,) = by_format["XML"]
+        self.assertEqual(
+            graph.value(oai_distribution, DCAT.accessURL), URIRef("http://testserver/oai/")
+        )
+        self.assertEqual(
+            graph.value(oai_distribution, DCAT.mediaType),
+            URIRef("https://www.iana.org/assignments/media-types/text/xml"),
+        )
+        self.assertIsNone(graph.value(oai_distribution, DCAT.downloadURL))
+        oai = graph.value(oai_distribution, DCAT.accessService)
+        self.assertIn((oai, RDF.type, DCAT.DataService), graph)
+        self.assertEqual(graph.value(oai, DCAT.endpointURL), URIRef("http://testserver/oai/"))
+        self.assertEqual(
+            graph.value(oai, DCAT.endpointDescription),
+            URIRef("http://testserver/oai/?verb=Identify"),
+        )
+        self.assertEqual(
+            graph.value(oai, DCTERMS.conformsTo), URIRef("http://www.openarchives.org/OAI/2.0/")
+        )
+        self.assertEqual(graph.value(oai, DCAT.servesDataset), dataset)
         (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
-        self.assertEqual(set(graph.objects(catalog, DCAT.service)), {api})
+        self.assertEqual(set(graph.objects(catalog, DCAT.service)), {api, oai})
 
     def test_every_url_in_the_catalogue_answers(self):
         _response, graph = self.fetch()
