@@ -284,6 +284,12 @@ WHERE a.original_id = %(page)s AND p.live
 UNION ALL
 SELECT 'evidence explanation', CAST(e.explanation AS VARCHAR), NULL, NULL, NULL, NULL, NULL
 FROM practices_evidenceexplanation e
+UNION ALL
+SELECT 'restriction', CAST(r.id AS VARCHAR), CAST(r.restriction_type AS VARCHAR), NULL, NULL,
+       NULL, NULL
+FROM wagtailcore_pageviewrestriction r
+JOIN wagtailcore_page p ON p.id = r.page_id
+WHERE SUBSTR(%(path)s, 1, LENGTH(p.path)) = p.path
 """
 
 
@@ -291,9 +297,10 @@ def practice_related_digest(page):
     """A digest of what a practice sheet shows that is not stored in the practice's own row.
 
     Vocabulary labels, city and network names, the network logo, tag names, meetings and
-    deliverable links, its adaptations, the evidence badge's explanation, and the page's
-    address: changing any of them (even with a bulk update that sends no signal) changes the
-    digest, so the stored sheet is rendered again.
+    deliverable links, its adaptations, the evidence badge's explanation, the view
+    restrictions over it (its "Members only" marker), and the page's address: changing any
+    of them (even with a bulk update that sends no signal) changes the digest, so the stored
+    sheet is rendered again.
     One query; the rows are sorted because a UNION has no order, and each row carries what
     orders it on the sheet (page paths, sort orders), so a new order changes the digest too.
     """
@@ -304,6 +311,8 @@ def practice_related_digest(page):
                 "page": page.pk,
                 "organisation_type": page.organisation_type_id,
                 "parent_path": page.path[: -Page.steplen],
+                # A view restriction on the page or above it: the sheet's "Members only" marker.
+                "path": page.path,
             },
         )
         rows = sorted(tuple("" if value is None else str(value) for value in row) for row in cursor)

@@ -178,7 +178,9 @@ class MechelenSheetTests(TestCase):
                 self.assertIn("Radicalisation Awareness Network", text)
                 self.assertIn(MECHELEN_PRACTICE, text)
                 self.assertIn("Listed for inspiration, not an endorsement.", text)
-                self.assertIn(f"Last updated {published:%-d %B %Y}.", text)
+                # "Last update" means one thing: the year the practice states (2021 here).
+                self.assertIn("Last update 2021.", text)
+                self.assertNotIn(f"{published:%-d %B %Y}", text)
 
     def test_a4_tagged_pdf_ua_with_title_author_and_language(self):
         reader = PdfReader(io.BytesIO(self.pdf))
@@ -483,6 +485,38 @@ class PrivacyTests(TestCase):
         self.assertNotIn("Members-only exit programme", public)
         self.assertIn("Members-only exit programme", members)
         self.assertEqual([r["audience"] for r in renders], ["public", "members"])
+
+
+class SheetWordingTests(TestCase):
+    """What a sheet says about its own dates and access, and how its last page ends."""
+
+    def test_without_a_stated_year_last_update_is_the_publish_date_labelled_as_such(self):
+        page = publish(PracticePageFactory(title="Undated outreach"))
+        published = timezone.localtime(page.last_published_at)
+        text = " ".join(pdf_text(self.client.get(sheet_url(page)).getvalue()).split())
+        self.assertIn(f"Last update not stated; published here {published:%-d %B %Y}.", text)
+        self.assertIn(f"Last update Not stated; published here {published:%-d %B %Y}", text)
+
+    def test_a_members_only_sheet_says_so_and_a_restriction_renders_it_again(self):
+        page = publish(PracticePageFactory(title="Case conferences"))
+        self.client.force_login(member())
+        self.assertNotIn("Members only", pdf_text(self.client.get(sheet_url(page)).getvalue()))
+        restrict_to_members(page)  # no new revision: the sheet must still be drawn again
+        pages = page_texts(self.client.get(sheet_url(page)).getvalue())
+        self.assertIn("Members only", pages[0].split("Description")[0])
+        for text in pages:
+            self.assertIn("Members only: do not share outside the network.", text)
+
+    def test_the_last_two_fields_never_fill_the_last_page_alone(self):
+        load()
+        self.client.force_login(member())  # the demo's members-only practices too
+        for page in PracticePage.objects.live():
+            pages = page_texts(self.client.get(sheet_url(page)).getvalue())
+            last = pages[-1]
+            body = last.split("Contact details")[-1] if "Contact details" in last else last
+            with self.subTest(practice=page.title, pages=len(pages)):
+                self.assertIn("Contact details", last)
+                self.assertIn("Peer reviewed", body)
 
 
 class ArchivedSheetTests(TestCase):
