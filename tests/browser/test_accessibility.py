@@ -21,6 +21,7 @@ def page_types():
     return {
         "home": "/",
         "practices": "/practices/",
+        "practices-filtered": "/practices/?q=online&country=be&sort=title",
         "cities": "/cities/",
         "city": CityPage.objects.get(title="Mechelen").url,
         "networks": "/networks/",

@@ -5,11 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from practices.models import PracticePage
 
 from .conftest import screenshot, sign_in, submit_new_page_for_review
+from .test_accessibility import WCAG_AA
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,7 +40,11 @@ def test_a_member_sees_a_members_only_practice_that_a_visitor_cannot(demo_site, 
     member.get_by_role("button", name="Sign in").click()
     member.wait_for_url(f"{demo_site}{practice.url}")
     assert member.locator("h1").inner_text() == MEMBERS_ONLY
+    # The member is told the practice is members-only, so they do not pass it on by mistake.
+    expect(member.locator(".members-only-marker")).to_contain_text("Members only")
     screenshot(member, "practice-members-only")
+    violations = Axe().run(member, options=WCAG_AA).response["violations"]
+    assert [violation["id"] for violation in violations] == []
     member.goto(f"{demo_site}/cities/mechelen/")
     assert MEMBERS_ONLY in member.content()
 
@@ -460,6 +466,9 @@ def test_a_phone_visitor_sees_results_first_opens_the_filters_and_ticks_two(demo
     visitor.wait_for_url("**country=be*")
     assert visitor.locator(".filters-summary").inner_text() == "Filters (2)"
     screenshot(visitor, "search-phone-filters-open")
+    # The open panel meets WCAG 2.1 AA as well as the folded page does.
+    violations = Axe().run(visitor, options=WCAG_AA).response["violations"]
+    assert [violation["id"] for violation in violations] == []
 
     show = visitor.get_by_role("button", name="Show 1 practice")
     show.click()
