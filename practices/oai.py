@@ -58,7 +58,7 @@ from .limits import counted, seconds_to_next_window, visitor_of
 from .models import KeyTheme, NetworkPage, PracticePage
 from .rules import html_to_text
 from .site_address import public_address
-from .visibility import blocked_pages, visible_pages
+from .visibility import unrestricted_pages, visible_pages
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
@@ -224,14 +224,6 @@ def _pk_of(identifier):
 # --- What may be harvested
 
 
-def _unrestricted(pages):
-    """`pages` outside every view restriction the public does not pass, live or not (the
-    restriction half of visibility.visible_pages, which also asks for live pages)."""
-    for page in blocked_pages(ANONYMOUS):
-        pages = pages.not_descendant_of(page, inclusive=True)
-    return pages
-
-
 def _changed_at():
     """The datestamp expression: the later of the last publication and the last change in
     the page log that alters the record or whether it is public (CHANGES)."""
@@ -255,7 +247,7 @@ def harvestable():
     published once and are now unpublished or archived; none is behind a view restriction.
     """
     public = PracticePage.objects.visible_to(ANONYMOUS)
-    pages = _unrestricted(PracticePage.objects.all()).filter(
+    pages = unrestricted_pages(PracticePage.objects.all(), ANONYMOUS).filter(
         Q(first_published_at__isnull=False) | Q(pk__in=public.values("pk"))
     )
     return pages.annotate(stamp=_changed_at(), is_public=Exists(public.filter(pk=OuterRef("pk"))))

@@ -60,9 +60,14 @@ def is_restricted(page):
     return page.get_view_restrictions().exists()
 
 
-def visible_pages(pages, user):
-    """`pages` narrowed to the live ones outside every view restriction `user` does not pass."""
-    pages = pages.live()
+def unrestricted_pages(pages, user):
+    """`pages` outside every view restriction `user` does not pass, live or not (harvesters
+    are told about once-public practices that left: practices/oai.py)."""
     for page in blocked_pages(user):
         pages = pages.not_descendant_of(page, inclusive=True)
     return pages
+
+
+def visible_pages(pages, user):
+    """`pages` narrowed to the live ones outside every view restriction `user` does not pass."""
+    return unrestricted_pages(pages.live(), user)
