@@ -13,6 +13,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     PageViewRestriction,
+    Task,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -28,6 +29,7 @@ from .models import (
     NetworkIndexPage,
     OrganisationType,
     PracticeTag,
+    ReviewTask,
     TargetAudience,
     UnfiledPracticesPage,
 )
@@ -166,11 +168,30 @@ def ensure_curators():
     return curators
 
 
+def _review_task():
+    """The "Curators approval" task as a ReviewTask, converting Wagtail's plain one in place.
+
+    Databases from before ReviewTask hold a GroupApprovalTask of that name; it gains the
+    ReviewTask row (multi-table inheritance) and content type, so its id, its groups and every
+    task state and log entry that point at it stay as they are, including reviews in progress.
+    """
+    task = ReviewTask.objects.filter(name=TASK_NAME).first()
+    if task is not None:
+        return task
+    plain = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if plain is None:
+        return ReviewTask.objects.create(name=TASK_NAME)
+    task = ReviewTask(groupapprovaltask_ptr=plain)
+    task.__dict__.update({k: v for k, v in plain.__dict__.items() if not k.startswith("_")})
+    task.save_base(raw=True)  # only the child row: the parent rows exist
+    content_type = ContentType.objects.get_for_model(ReviewTask)
+    Task.objects.filter(pk=plain.pk).update(content_type=content_type)
+    return ReviewTask.objects.get(pk=plain.pk)
+
+
 def ensure_review_workflow(curators):
     """The "Network review" workflow (Curators approve), assigned at the Cities index."""
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task = _review_task()
     task.active = True
     task.save()
     task.groups.set([curators])

@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import access, admin_scoping, documents, imports, task_report
+from . import access, admin_scoping, documents, imports, task_report, workflow
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -162,3 +162,11 @@ def register_import_screen():
 def register_member_requests():
     """The curators' listing of member access requests (practices/access.py)."""
     return access.MemberRequestsViewSet()
+
+
+# The review workflow in plain words (practices/workflow.py): the footer's labels and order,
+# what happens after submitting, and the curator's comment while changes are requested.
+hooks.register("construct_page_action_menu", workflow.plain_review_actions)
+hooks.register("after_create_page", workflow.explain_what_happens_next)
+hooks.register("after_edit_page", workflow.explain_what_happens_next)
+hooks.register("before_edit_page", workflow.show_change_request)

@@ -1,5 +1,7 @@
 """Practice Hub's models, re-exported from their modules."""
 
+# The curators' review task lives with the rest of the workflow code (practices/workflow.py).
+from ..workflow import ReviewTask
 from .access import MemberAccessRequest
 from .adaptations import AdaptationPage, adaptations_visible_to
 from .contact import ContactMessage
@@ -56,6 +58,7 @@ __all__ = [
     "PracticePage",
     "PracticePresentation",
     "PracticeTag",
+    "ReviewTask",
     "SavedSearch",
     "TaggedPractice",
     "TargetAudience",

@@ -281,6 +281,22 @@ CACHES = {
 # --- Curation
 # A practice whose last review is older than this many days is listed as stale.
 PRACTICE_REVIEW_MAX_AGE_DAYS = int(os.environ.get("PRACTICE_REVIEW_MAX_AGE_DAYS", "730"))
+# The inclusion criteria curators tick in "Request changes" (practices/workflow.py), one per
+# item; the environment variable separates them with "|".
+PRACTICE_INCLUSION_CRITERIA = [
+    criterion.strip()
+    for criterion in (
+        os.environ.get("PRACTICE_INCLUSION_CRITERIA")
+        or "It aims to prevent or counter radicalisation leading to violent extremism"
+        "|It has been carried out, and says where, since when and by whom"
+        "|The description says what is done, with whom and how"
+        "|The two key themes and the target audiences fit what it does"
+        "|Evidence and evaluation are stated honestly (or that there is none yet)"
+        "|The contact details are current and their publication was agreed"
+        "|It holds no personal data about participants or cases"
+    ).split("|")
+    if criterion.strip()
+]
 
 # --- PDF sheets (practices/sheets, docs/pdf.md)
 # Most practices one bundle PDF may hold; a larger selection is refused with a message.
