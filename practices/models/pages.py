@@ -33,14 +33,35 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from ..forms import PracticePageForm
+from ..forms import PracticePageForm, TypeaheadSelectMultiple, YearInput
+from ..panels import ErrorSummaryPanel
 from ..rules import word_count
 from ..visibility import contact_visible, is_restricted, visible_pages
 from .fields import IndexedRichTextField
 from .vocabularies import TaggedPractice
 
 RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
-YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+# A practice's years: none of the RAN Collection's practices starts before 1950, and a year past
+# next year is a typing error (a practice may be planned to start next year, not later).
+FIRST_YEAR = 1950
+
+
+def latest_year():
+    """The last year a practice's start, end or update may be: next year."""
+    return date.today().year + 1
+
+
+def validate_year(value):
+    """Refuse a year outside FIRST_YEAR..next year, naming the years that are accepted."""
+    if value is not None and not FIRST_YEAR <= value <= latest_year():
+        raise ValidationError(
+            _("Enter a year from %(first)s to %(last)s."),
+            code="year_out_of_range",
+            params={"first": FIRST_YEAR, "last": latest_year()},
+        )
+
+
+YEAR_VALIDATORS = [validate_year]
 LISTING_PAGE_SIZE = 20
 
 
@@ -486,6 +507,8 @@ PracticePageManager = PageManager.from_queryset(PracticePageQuerySet)
 class PracticePage(RoutablePageMixin, Page):
     """A good practice, with the fields of the RAN Collection practice template in its order."""
 
+    # Unknown until the editor chooses: the field is blank (""), which the page, the sheet and
+    # the API show as "Not yet evaluated"; "none" says the team states there was no evaluation.
     class EvaluationType(models.TextChoices):
         NONE = "none", _("No evaluation")
         INTERNAL = "internal", _("Internal evaluation")
@@ -549,7 +572,12 @@ class PracticePage(RoutablePageMixin, Page):
         _("Qualitative and quantitative evidence, evaluation and feedback, peer review received."),
     )
     evaluation_type = models.CharField(
-        _("evaluation"), max_length=10, choices=EvaluationType.choices, default=EvaluationType.NONE
+        _("evaluation"),
+        max_length=10,
+        choices=EvaluationType.choices,
+        blank=True,
+        default="",
+        help_text=_("How the practice was evaluated. Leave it unchosen if you do not know yet."),
     )
     # 9. Sustainability and transferability.
     sustainability_and_transferability = _rich_text(
@@ -659,8 +687,18 @@ class PracticePage(RoutablePageMixin, Page):
 
     content_panels = [
         MultiFieldPanel(
-            # TitleFieldPanel keeps Wagtail's title-to-slug sync in the editor.
-            [TitleFieldPanel("title"), FieldPanel("description")],
+            # TitleFieldPanel keeps Wagtail's title-to-slug sync for curators, who see the slug.
+            [
+                TitleFieldPanel(
+                    "title",
+                    help_text=_(
+                        "The practice's name as its team uses it, in the practice's own "
+                        "language. Required. The page's web address is made from it when the "
+                        "practice is first saved."
+                    ),
+                ),
+                FieldPanel("description"),
+            ],
             heading=_("Name and description"),
         ),
         MultiFieldPanel(
@@ -671,11 +709,23 @@ class PracticePage(RoutablePageMixin, Page):
             heading=_("Key themes and target audience"),
         ),
         MultiFieldPanel(
-            [FieldPanel("cities"), FieldPanel("countries"), FieldPanel("regions")],
+            [
+                # Type-ahead instead of a 250-row ctrl-click list; a plain multi-select without JS.
+                FieldPanel("cities", widget=TypeaheadSelectMultiple),
+                FieldPanel("countries", widget=TypeaheadSelectMultiple),
+                FieldPanel("regions"),
+            ],
             heading=_("Geographical scope"),
         ),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")])],
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("start_year", widget=YearInput),
+                        FieldPanel("end_year", widget=YearInput),
+                    ]
+                )
+            ],
             heading=_("Start of the practice"),
         ),
         MultiFieldPanel(
@@ -686,7 +736,10 @@ class PracticePage(RoutablePageMixin, Page):
             heading=_("Deliverables"),
         ),
         MultiFieldPanel(
-            [FieldPanel("evidence_and_evaluation"), FieldPanel("evaluation_type")],
+            [
+                FieldPanel("evidence_and_evaluation"),
+                FieldPanel("evaluation_type", widget=forms.RadioSelect),
+            ],
             heading=_("Evidence and evaluation"),
         ),
         MultiFieldPanel(
@@ -709,7 +762,8 @@ class PracticePage(RoutablePageMixin, Page):
             [
                 FieldPanel("organisation_name"),
                 FieldPanel("organisation_description"),
-                FieldPanel("organisation_type"),
+                # Five or so options: radio buttons, not a search pop-up.
+                FieldPanel("organisation_type", widget=forms.RadioSelect),
                 FieldPanel("country_of_origin"),
             ],
             heading=_("Organisation"),
@@ -726,7 +780,7 @@ class PracticePage(RoutablePageMixin, Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("last_update_year"),
+                FieldPanel("last_update_year", widget=YearInput),
                 FieldRowPanel([FieldPanel("peer_reviewed"), FieldPanel("peer_review_date")]),
             ],
             heading=_("Last update and peer review"),
@@ -747,11 +801,30 @@ class PracticePage(RoutablePageMixin, Page):
         FieldPanel("source_url", permission=CURATE_PERMISSION),
         FieldPanel("possible_duplicate_of", permission=CURATE_PERMISSION),
     ]
+    # Wagtail's Promote tab (slug, SEO title, search description, menus) is the curators': a
+    # panel group's permission only hides it, so each field carries the permission too, which
+    # takes it out of a city editor's form. Their practice's slug is made from the title on its
+    # first save and then stays, so shared links keep working when the title is reworded.
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel(name, permission=CURATE_PERMISSION)
+                for name in ("slug", "seo_title", "search_description")
+            ],
+            heading=_("For search engines"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("show_in_menus", permission=CURATE_PERMISSION)],
+            heading=_("For site menus"),
+        ),
+    ]
     edit_handler = TabbedInterface(
         [
+            # Not a tab: above the tabs, it lists every error of a refused save (panels.py).
+            ErrorSummaryPanel(),
             ObjectList(content_panels, heading=_("Practice")),
             ObjectList(curation_panels, heading=_("Curation")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(promote_panels, heading=_("Promote"), permission=CURATE_PERMISSION),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )

@@ -1,0 +1,55 @@
+// The practice editor's error summary (practices/panels.py): on load it takes the focus, so a
+// screen reader announces it; each link opens the tab and the collapsed panel that hold its
+// field, then moves the focus into the field. Without this script the links are plain anchors.
+(function () {
+  "use strict";
+
+  function reveal(element) {
+    // Wagtail's tabs select the tab around the target of a bubbling w-focus:focus event.
+    element.dispatchEvent(new CustomEvent("w-focus:focus", { bubbles: true, cancelable: true }));
+    const tab = element.closest("[role='tabpanel']");
+    if (tab && tab.hidden) {
+      const trigger = document.querySelector(`[role='tab'][aria-controls='${tab.id}']`);
+      if (trigger) trigger.click();
+    }
+    // Collapsed panels hide their content; their toggle names it in aria-controls.
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      if (node.hidden && node.id && node.getAttribute("role") !== "tabpanel") {
+        const toggle = document.querySelector(`[aria-controls='${node.id}'][aria-expanded]`);
+        if (toggle) toggle.click();
+      }
+    }
+  }
+
+  function focusable(wrapper) {
+    const candidates = wrapper.querySelectorAll(
+      "[contenteditable='true'], input:not([type='hidden']), select, textarea, button"
+    );
+    return Array.from(candidates).find((node) => node.offsetParent !== null) || wrapper;
+  }
+
+  function init() {
+    const summary = document.querySelector("[data-practice-error-summary]");
+    if (!summary) return;
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-error-link]");
+      if (!link) return;
+      const target = document.getElementById(link.dataset.errorLink);
+      if (!target) return;
+      event.preventDefault();
+      const wrapper = target.closest("[data-field-wrapper]") || target;
+      reveal(wrapper);
+      const field = focusable(wrapper);
+      if (field === wrapper && !wrapper.hasAttribute("tabindex")) wrapper.tabIndex = -1;
+      wrapper.scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    });
+    summary.focus();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
