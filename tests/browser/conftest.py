@@ -109,6 +109,5 @@ def submit_new_page_for_review(page):
     A person sees the address change to the edit page; the test waits for the same sign.
     """
     page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
-    page.click("footer button:has-text('More actions')")
-    page.click("button[name=action-submit]")
+    page.click("footer button[name=action-submit]")  # the main button: "Submit for review"
     page.wait_for_load_state("networkidle")

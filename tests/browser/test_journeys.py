@@ -65,14 +65,12 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     editor.get_by_label("Local strategies/cities").check()
     editor.get_by_label("General public").check()
     editor.select_option("select[name=country_of_origin]", "BE")
-    # A chooser's modal works under the admin's Content-Security-Policy (site/csp.py).
-    editor.locator("#id_organisation_type-chooser").get_by_role("button").first.click()
-    editor.locator(".modal-content").get_by_role("link", name="NGO", exact=True).click()
-    # The chooser fills in its title once the modal has closed: wait for it.
-    expect(editor.locator("#id_organisation_type-title")).to_have_text("NGO")
+    # Organisation type is a short vocabulary: radio buttons (the editor form, issue 15).
+    editor.get_by_role("radio", name="NGO", exact=True).check()
     screenshot(editor, "admin-practice-editor")
     submit_new_page_for_review(editor)
     assert "submitted for moderation" in editor.content()
+    assert "What happens next: the Curators review" in editor.content()
 
     page = PracticePage.objects.get(title=title)
     assert not page.live
@@ -89,7 +87,7 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     screenshot(curator, "admin-dashboard-curator")
     row = curator.locator("tr", has_text=title)  # "Awaiting your review"
     row.get_by_role("button", name="Actions").click()
-    row.get_by_role("button", name="Approve", exact=True).click()
+    row.get_by_role("button", name="Approve and publish", exact=True).click()
     curator.wait_for_load_state("networkidle")
     page.refresh_from_db()
     assert page.live
@@ -377,7 +375,7 @@ def test_a_ghent_editor_adapts_a_mechelen_practice_and_it_shows_once_approved(de
     sign_in(curator, demo_site, "curator", admin=True)
     row = curator.locator("tr", has_text="Gaming tournaments in Ghent")
     row.get_by_role("button", name="Actions").click()
-    row.get_by_role("button", name="Approve", exact=True).click()
+    row.get_by_role("button", name="Approve and publish", exact=True).click()
     curator.wait_for_load_state("networkidle")
     report.refresh_from_db()
     assert report.live
