@@ -196,7 +196,8 @@ def explain_what_happens_next(request, page):
     state = page.current_workflow_state
     if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS:
         return
-    messages.info(
+    # A success message: Wagtail's admin has no icon for the info level.
+    messages.success(
         request,
         _(
             "What happens next: the %(groups)s review “%(title)s” and have been sent an e-mail. "
