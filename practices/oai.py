@@ -852,7 +852,11 @@ PRACTICEHUB_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
     <xs:restriction base="xs:string"><xs:pattern value="([A-Z]{{2}})?"/></xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="evaluationType">
+    <xs:annotation>
+      <xs:documentation>Empty while the practice's team has not said.</xs:documentation>
+    </xs:annotation>
     <xs:restriction base="xs:string">
+      <xs:enumeration value=""/>
       <xs:enumeration value="none"/>
       <xs:enumeration value="internal"/>
       <xs:enumeration value="external"/>
