@@ -59,12 +59,12 @@ class CatalogTests(LeakFixtures, TestCase):
             key_themes=themes[1:3],
         )
         # What only hidden practices have must not reach the catalogue: a theme, countries,
-        # years; and the hidden ones are published last, so that "modified" could pick them.
+        # years (before the public ones; the editor allows none after next year); and the hidden ones are published last, so that "modified" could pick them.
         cls.hidden_theme = KeyTheme.objects.create(label="Hidden theme only")
         hidden = {
-            cls.members_only_practice: ("IS", 1990, 2031),
-            cls.archived_practice: ("MT", 1991, 2032),
-            cls.draft_practice: ("CY", 1992, 2033),
+            cls.members_only_practice: ("IS", 1990, 1995),
+            cls.archived_practice: ("MT", 1991, 1996),
+            cls.draft_practice: ("CY", 1992, 1997),
         }
         # Factories make live pages without publishing them: publish the public ones first.
         for page in (cls.public_practice, cls.older, cls.newer):
