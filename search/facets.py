@@ -150,7 +150,9 @@ class ChoiceFacet(Facet):
 
     def _sort_key(self, option):
         if self.ordering == FIXED:
-            return (list(self.choices).index(option.slug),)
+            # A value outside the fixed list (an evaluation not stated yet: "") goes last.
+            order = list(self.choices)
+            return (order.index(option.slug) if option.slug in order else len(order),)
         return super()._sort_key(option)
 
 
