@@ -83,7 +83,9 @@ class Facet:
         Both engines hand their counts to this one method, so labels and order never differ.
         `all_labels` (slug -> label of every value) saves looking the labels up.
         """
-        slugs = {slug for slug, count in counts.items() if count > 0} | set(selected)
+        # An empty value (an evaluation not stated yet) is nothing to filter on; one engine
+        # counts it and the other does not index it, so it is left out here for both.
+        slugs = {slug for slug, count in counts.items() if count > 0 and slug} | set(selected)
         if all_labels is None:
             labels = self.labels(slugs)
         else:
