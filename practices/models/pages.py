@@ -70,6 +70,38 @@ def _rich_text(verbose_name, help_text="", blank=True):
     return IndexedRichTextField(verbose_name, features=RICH_TEXT, blank=blank, help_text=help_text)
 
 
+def _image(verbose_name, help_text=""):
+    """A Wagtail image on a page (logo or photo), described by its own alt-text field."""
+    return models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
+def _alt_text():
+    """The alt text of a page's image: what it shows, in the page's context (required with one)."""
+    return models.CharField(
+        _("image description (alt text)"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "What the image shows, for people who cannot see it, in a sentence. Required "
+            "when there is an image."
+        ),
+    )
+
+
+def check_alt_text(page, image_field, alt_field):
+    """Refuse an image without alt text: an image is only as useful as its description."""
+    if getattr(page, f"{image_field}_id") and not getattr(page, alt_field).strip():
+        raise ValidationError({alt_field: _("Describe the image for people who cannot see it.")})
+
+
 def _paginate(request, queryset):
     """Return the page of `queryset` asked for by ?page=, falling back to the nearest valid one."""
     return Paginator(queryset, LISTING_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -230,14 +262,8 @@ class NetworkPage(Page):
     )
     description = _rich_text(_("description"))
     website = models.URLField(_("website"), blank=True)
-    logo = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("logo"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    logo = _image(_("logo"))
+    logo_alt = _alt_text()
 
     parent_page_types = ["practices.NetworkIndexPage"]
     subpage_types = ["practices.EventPage", "practices.PracticePage"]
@@ -247,12 +273,17 @@ class NetworkPage(Page):
         FieldPanel("short_name"),
         FieldPanel("description"),
         FieldPanel("website"),
-        FieldPanel("logo"),
+        MultiFieldPanel([FieldPanel("logo"), FieldPanel("logo_alt")], heading=_("Logo")),
     ]
     search_fields = [*Page.search_fields, index.SearchField("short_name")]
 
     class Meta:
         verbose_name = _("network")
+
+    def clean(self):
+        """A logo needs its alt text."""
+        super().clean()
+        check_alt_text(self, "logo", "logo_alt")
 
     def get_context(self, request, *args, **kwargs):
         """Add the network's events (newest first) and the practices it curates or lists."""
@@ -294,6 +325,8 @@ class CityPage(RoutablePageMixin, Page):
         "practices.NetworkPage", verbose_name=_("networks"), blank=True, related_name="cities"
     )
     intro = models.TextField(_("introduction"), blank=True)
+    image = _image(_("image or logo"), _("A photo of the city or its logo, shown on its page."))
+    image_alt = _alt_text()
 
     # Profile, in the order of the factsheet.
     risk_landscape = _rich_text(_("risk landscape"))
@@ -326,6 +359,7 @@ class CityPage(RoutablePageMixin, Page):
             ],
             heading=_("City"),
         ),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
         MultiFieldPanel(
             [
                 FieldPanel("risk_landscape"),
@@ -351,6 +385,11 @@ class CityPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("city")
         verbose_name_plural = _("cities")
+
+    def clean(self):
+        """An image needs its alt text."""
+        super().clean()
+        check_alt_text(self, "image", "image_alt")
 
     PROFILE_FIELDS = (
         "risk_landscape",
@@ -633,6 +672,25 @@ class PracticePage(RoutablePageMixin, Page):
     peer_reviewed = models.BooleanField(_("peer reviewed"), default=False)
     peer_review_date = models.DateField(_("peer review date"), null=True, blank=True)
 
+    # Media: a picture or logo, and the complete description as a document.
+    image = _image(
+        _("image or logo"), _("A photo of the practice at work or its logo, shown on its page.")
+    )
+    image_alt = _alt_text()
+    full_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("full practice document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The complete description of the practice (RAN's \u201cRead the full "
+            "practice\u201d), usually a PDF. It is kept in your city's collection, and only "
+            "people who may see this practice can download it."
+        ),
+    )
+
     # Curation: where it is listed and how it is found.
     networks = ParentalManyToManyField(
         NetworkPage, verbose_name=_("networks"), blank=True, related_name="practices"
@@ -672,6 +730,14 @@ class PracticePage(RoutablePageMixin, Page):
         help_text=_(
             "Archived practices leave search and listings; their page stays online with a "
             "banner saying it is archived."
+        ),
+    )
+    archive_reason = models.TextField(
+        _("reason for archiving"),
+        blank=True,
+        help_text=_(
+            "Why network staff archived the practice; shown on its archived page and sent "
+            "to the city's editors."
         ),
     )
 
@@ -785,6 +851,10 @@ class PracticePage(RoutablePageMixin, Page):
             ],
             heading=_("Last update and peer review"),
         ),
+        MultiFieldPanel(
+            [FieldPanel("image"), FieldPanel("image_alt"), FieldPanel("full_document")],
+            heading=_("Image and full practice document"),
+        ),
     ]
     # Fields only curators set: Wagtail leaves a panel with a permission out of the form of
     # anyone without it, so a city editor's posted value for them is never even read.
@@ -795,6 +865,7 @@ class PracticePage(RoutablePageMixin, Page):
                 FieldPanel("archived", permission=CURATE_PERMISSION),
             ]
         ),
+        FieldPanel("archive_reason", permission=CURATE_PERMISSION),
         FieldPanel("networks", widget=forms.CheckboxSelectMultiple, permission=CURATE_PERMISSION),
         FieldPanel("tags"),
         FieldPanel("language"),
@@ -852,6 +923,7 @@ class PracticePage(RoutablePageMixin, Page):
         super().clean()
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("The end year is before the start year.")})
+        check_alt_text(self, "image", "image_alt")
 
     @cached_property
     def owning_city(self):

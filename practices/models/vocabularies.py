@@ -29,6 +29,13 @@ class VocabularyTerm(index.Indexed, models.Model):
         related_name="+",
         help_text=_("The network whose vocabulary this term belongs to."),
     )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the term covers, in a sentence or two, for editors choosing it."),
+    )
+    # Slugs the term had before: search URLs saved or shared with an old slug still work.
+    former_slugs = models.JSONField(_("former slugs"), default=list, blank=True, editable=False)
     active = models.BooleanField(
         _("active"),
         default=True,
@@ -38,6 +45,7 @@ class VocabularyTerm(index.Indexed, models.Model):
     panels = [
         FieldPanel("label"),
         FieldPanel("slug"),
+        FieldPanel("description"),
         FieldPanel("source_network"),
         FieldPanel("active"),
     ]
@@ -51,9 +59,13 @@ class VocabularyTerm(index.Indexed, models.Model):
         return self.label
 
     def save(self, *args, **kwargs):
-        """Fill the slug from the label when it is empty."""
+        """Fill the slug from the label when it is empty; remember a slug that changes."""
         if not self.slug:
             self.slug = slugify(self.label)[:150]
+        if self.pk:
+            previous = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if previous and previous != self.slug and previous not in self.former_slugs:
+                self.former_slugs = [*self.former_slugs, previous]
         super().save(*args, **kwargs)
 
 
