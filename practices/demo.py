@@ -4,12 +4,20 @@ Practices go through the importer users run (PracticeImporter), so the demo also
 """
 
 import datetime
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
 from django.utils.text import slugify
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Collection
 
 from .models import (
     CityIndexPage,
@@ -23,6 +31,7 @@ from .models import (
     NetworkIndexPage,
     NetworkPage,
     OrganisationType,
+    PracticePage,
     TargetAudience,
 )
 from .richtext import to_rich_text
@@ -168,3 +177,121 @@ def load_access():
 def demo_accounts():
     """The demo role accounts: username, email and group names."""
     return read("access.json")["accounts"]
+
+
+# --- Media: one practice, one city and one network get an image with its alt text.
+#
+# The pictures are drawn here (Pillow) rather than shipped: a few shapes in the site's colours,
+# the same pixels every run. Each is found again by its title, so loading twice adds nothing.
+DEMO_PRACTICE = "Building a sustainable online prevention P/CVE approach"
+DEMO_CITY = "Mechelen"
+DEMO_NETWORK = "RAN"
+PRACTICE_IMAGE_ALT = (
+    "Drawing of three people at their screens, linked to one another by lines of conversation."
+)
+CITY_IMAGE_ALT = "Drawing of a city skyline with a cathedral tower, in blue and gold."
+NETWORK_LOGO_ALT = "RAN logo: three linked circles beside a blue bar."
+FULL_DOCUMENT_TEXT = (
+    "<h1>{title}</h1><p>The full description of the practice, as its team wrote it for the "
+    "Radicalisation Awareness Network collection: aims, method, resources and lessons learnt. "
+    "A demo document.</p>"
+)
+NAVY, BLUE, GOLD, WASH = (11, 42, 79), (11, 79, 148), (232, 170, 20), (241, 245, 250)
+
+
+def _practice_picture():
+    """Three people at screens, linked: the demo practice's image (1200 x 675)."""
+    picture = PILImage.new("RGB", (1200, 675), WASH)
+    draw = ImageDraw.Draw(picture)
+    centres = [(260, 360), (600, 250), (940, 360)]
+    for (x1, y1), (x2, y2) in zip(centres, centres[1:] + centres[:1], strict=True):
+        draw.line([(x1, y1 - 60), (x2, y2 - 60)], fill=GOLD, width=10)
+    for x, y in centres:
+        draw.ellipse([x - 55, y - 175, x + 55, y - 65], fill=NAVY)  # head
+        draw.rounded_rectangle([x - 90, y - 40, x + 90, y + 120], radius=40, fill=BLUE)  # body
+        draw.rectangle([x - 130, y + 90, x + 130, y + 240], fill=NAVY)  # screen
+        draw.rectangle([x - 115, y + 105, x + 115, y + 225], fill=WASH)
+    return picture
+
+
+def _city_picture():
+    """A skyline with a cathedral tower: the demo city's image (640 x 320)."""
+    picture = PILImage.new("RGB", (640, 320), NAVY)
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse([440, 30, 520, 110], fill=GOLD)  # sun
+    for x, height in [(40, 120), (120, 160), (400, 140), (470, 100), (540, 170)]:
+        draw.rectangle([x, 320 - height, x + 70, 320], fill=BLUE)
+    draw.rectangle([250, 60, 350, 320], fill=WASH)  # the tower
+    draw.polygon([(250, 60), (300, 10), (350, 60)], fill=GOLD)
+    return picture
+
+
+def _network_logo():
+    """Three linked circles beside a bar: the demo network's logo (480 x 160)."""
+    picture = PILImage.new("RGB", (480, 160), (255, 255, 255))
+    draw = ImageDraw.Draw(picture)
+    draw.line([(50, 80), (130, 80)], fill=GOLD, width=8)
+    for x in (50, 90, 130):
+        draw.ellipse([x - 30, 50, x + 30, 110], outline=NAVY, width=8)
+    draw.rounded_rectangle([190, 55, 450, 105], radius=20, fill=BLUE)
+    return picture
+
+
+def _demo_image(title, draw):
+    """The demo image called `title`, drawn and stored the first time."""
+    model = get_image_model()
+    image = model.objects.filter(title=title).first()
+    if image is None:
+        buffer = io.BytesIO()
+        draw().save(buffer, format="PNG")
+        image = model(title=title, collection=Collection.get_first_root_node())
+        image.file = ImageFile(buffer, name=f"{slugify(title)}.png")
+        image.save()
+    return image
+
+
+def _demo_document(title, collection):
+    """The demo full practice document called `title`: a one-page PDF, made the first time."""
+    import weasyprint
+
+    model = get_document_model()
+    document = model.objects.filter(title=title).first()
+    if document is None:
+        pdf = weasyprint.HTML(string=FULL_DOCUMENT_TEXT.format(title=title)).write_pdf()
+        document = model(title=title, collection=collection)
+        document.file = ContentFile(pdf, name=f"{slugify(title)[:60]}.pdf")
+        document.save()
+    return document
+
+
+def _set_media(page, **values):
+    """Give `page` (its latest revision) these media fields; publish only if that changed."""
+    page = page.get_latest_revision_as_object()
+    before = _snapshot(page)
+    for name, value in values.items():
+        setattr(page, name, value)
+    return _save(page, None, before)
+
+
+def load_media():
+    """Give the demo practice, city and network an image with alt text, and the practice its
+    full practice document (in its city's collection, like an editor's upload)."""
+    from .models.roles import CityEditorGroup
+
+    network = NetworkPage.objects.get(short_name=DEMO_NETWORK)
+    _set_media(network, logo=_demo_image("RAN logo", _network_logo), logo_alt=NETWORK_LOGO_ALT)
+    city = CityPage.objects.get(title=DEMO_CITY)
+    _set_media(city, image=_demo_image("Mechelen skyline", _city_picture), image_alt=CITY_IMAGE_ALT)
+    practice = PracticePage.objects.get(title=DEMO_PRACTICE)
+    owner = practice.owning_city
+    link = CityEditorGroup.objects.filter(city=owner).first() if owner else None
+    collection = link.collection if link and link.collection else None
+    document = _demo_document(
+        f"{DEMO_PRACTICE}: full practice", collection or Collection.get_first_root_node()
+    )
+    _set_media(
+        practice,
+        image=_demo_image("Online prevention practice", _practice_picture),
+        image_alt=PRACTICE_IMAGE_ALT,
+        full_document=document,
+    )

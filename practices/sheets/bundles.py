@@ -26,7 +26,7 @@ from ..limits import counted, visitor_of
 from ..models import PracticePage
 from ..visibility import contact_visible, is_member
 from .cache import open_stored_name, store_named
-from .render import PRACTICE_PREFETCH, render_bundle
+from .render import PRACTICE_MEDIA, PRACTICE_PREFETCH, render_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def bundle_entries(practice_ids, user):
     visible = (
         PracticePage.objects.visible_to(user)
         .filter(pk__in=practice_ids)
-        .select_related("organisation_type")
+        .select_related("organisation_type", *PRACTICE_MEDIA)
         .prefetch_related(*PRACTICE_PREFETCH)
     )
     by_id = {page.pk: page for page in visible}

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urljoin
 
 import wagtail
 import weasyprint
@@ -46,6 +47,8 @@ SHEET_TEMPLATES = (
 # Tagged PDF for accessibility: structure tags, the document language and title in the catalog.
 PDF_VARIANT = "pdf/ua-1"
 LOGO_RENDITION = "max-480x160"
+# The practice's or city's own image on page one: sharp at the 60 mm x 34 mm it is drawn at.
+IMAGE_RENDITION = "max-1000x560"
 # What a practice sheet reads from related tables; prefetched so that each is read once
 # (the template reads cities, themes, audiences and networks twice). Not the tags: a
 # prefetch would lose their order (the order they were added in, as on the practice page),
@@ -59,6 +62,8 @@ PRACTICE_PREFETCH = (
     "presented_at",
     "deliverable_links__document",
 )
+# The practice's own media, read with the page (one join instead of two queries per sheet).
+PRACTICE_MEDIA = ("image", "full_document")
 
 
 @dataclass
@@ -81,6 +86,8 @@ class PracticeSheet:
     network: NetworkPage | None
     logo_src: str
     updated: date | None
+    image_src: str = ""
+    full_document_url: str = ""
 
 
 def short_hash(value):
@@ -210,7 +217,9 @@ def first_network(page):
 # linking them again in another order changes the digest. The parent is the owning city, or
 # the network the practice lives under (whose logo the header shows when no network lists
 # the practice). Meetings and deliverable links follow publishing, but pages saved without a
-# revision are keyed on their own row only (cache.SheetKey), so they count here too.
+# revision are keyed on their own row only (cache.SheetKey), so they count here too. The
+# practice's image and full document are read with their files: an image or document whose
+# file is replaced keeps its id, yet the sheet shows the new picture and address.
 #
 # Written as SQL because the same UNION built with the ORM took longer to compile on every
 # download than the database took to answer it, and the dozen queries it replaces were the
@@ -282,6 +291,14 @@ JOIN practices_adaptationpage a ON a.page_ptr_id = p.id
 JOIN wagtailcore_page c ON c.path = SUBSTR(p.path, 1, LENGTH(p.path) - 4)
 WHERE a.original_id = %(page)s AND p.live
 UNION ALL
+SELECT 'media', CAST(m.image_id AS VARCHAR), CAST(m.image_alt AS VARCHAR),
+       CAST(i.file AS VARCHAR), CAST(m.full_document_id AS VARCHAR), CAST(d.file AS VARCHAR),
+       CAST(d.file_size AS VARCHAR)
+FROM practices_practicepage m
+LEFT JOIN wagtailimages_image i ON i.id = m.image_id
+LEFT JOIN wagtaildocs_document d ON d.id = m.full_document_id
+WHERE m.page_ptr_id = %(page)s
+UNION ALL
 SELECT 'evidence explanation', CAST(e.explanation AS VARCHAR), NULL, NULL, NULL, NULL, NULL
 FROM practices_evidenceexplanation e
 UNION ALL
@@ -296,9 +313,10 @@ WHERE SUBSTR(%(path)s, 1, LENGTH(p.path)) = p.path
 def practice_related_digest(page):
     """A digest of what a practice sheet shows that is not stored in the practice's own row.
 
-    Vocabulary labels, city and network names, the network logo, tag names, meetings and
-    deliverable links, its adaptations, the evidence badge's explanation, the view
-    restrictions over it (its "Members only" marker), and the page's address: changing any
+    Vocabulary labels, city and network names, the network logo, the practice's image (its
+    file and alt text) and full document (its file), tag names, meetings and deliverable
+    links, its adaptations, the evidence badge's explanation, the view restrictions over it
+    (its "Members only" marker), and the page's address: changing any
     of them (even with a bulk update that sends no signal) changes the digest, so the stored
     sheet is rendered again.
     One query; the rows are sorted because a UNION has no order, and each row carries what
@@ -319,29 +337,49 @@ def practice_related_digest(page):
     return short_hash({"rows": rows, "url": page.full_url})
 
 
+def _image_src(image, spec, fetcher, owner):
+    """Register `image`'s `spec` rendition with `fetcher`; "" when there is none to show."""
+    if image is None:
+        return ""
+    try:
+        rendition = image.get_rendition(spec)
+    except OSError:
+        # An image whose original file is missing must not stop the sheet: leave it out.
+        logger.warning("The image of %s could not be read; sheet drawn without it.", owner)
+        return ""
+    return fetcher.register(rendition.file)
+
+
 def _logo_src(network, fetcher):
     """Register the network logo's rendition with `fetcher`; "" when there is none to show."""
     if network is None or network.logo_id is None:
         return ""
-    try:
-        rendition = network.logo.get_rendition(LOGO_RENDITION)
-    except OSError:
-        # A logo whose original file is missing must not stop the sheet: leave it out.
-        logger.warning("The logo of network %s could not be read; sheet drawn without it.", network)
-        return ""
-    return fetcher.register(rendition.file)
+    return _image_src(network.logo, LOGO_RENDITION, fetcher, f"network {network}")
+
+
+def _absolute(page, url):
+    """`url` (a site-relative address such as a document's) as an absolute URL on page's site."""
+    url_parts = page.get_url_parts()
+    root = url_parts[1] if url_parts and url_parts[1] else ""
+    return urljoin(root + "/", url)
 
 
 def _practice_sheet(page, show_contact, fetcher):
     """Collect what one practice's sheet draws."""
     network = first_network(page)
     published = page.last_published_at
+    document = page.full_document if page.full_document_id else None
     return PracticeSheet(
         page=page,
         show_contact=show_contact,
         network=network,
         logo_src=_logo_src(network, fetcher),
         updated=timezone.localdate(published) if published else None,
+        image_src=_image_src(
+            page.image if page.image_id else None, IMAGE_RENDITION, fetcher, f"practice {page}"
+        ),
+        # The reader of a sheet can read the practice, so may download its document too.
+        full_document_url=_absolute(page, document.url) if document else "",
     )
 
 
@@ -411,8 +449,11 @@ def city_practices(city, user):
 
 def city_related_digest(city, practices):
     """A digest of what a factsheet shows beyond the city's revision: its practice list."""
+    # The image's file, not only its id: a replaced file keeps the id but changes the picture.
+    image = (city.image_id, city.image_alt, city.image.file.name if city.image_id else "")
     return short_hash(
         {
+            "image": image,
             "networks": [(n.title, n.short_name) for n in city.networks.all()],
             "url": city.full_url,
             "practices": [
@@ -445,6 +486,9 @@ def render_city_factsheet(city: CityPage, practices, *, audience="public"):
     context = {
         "document": document,
         "city": city,
+        "image_src": _image_src(
+            city.image if city.image_id else None, IMAGE_RENDITION, fetcher, f"city {city}"
+        ),
         "practices": list(practices),
         "updated": timezone.localdate(published) if published else None,
         "base_url": _site_root(city),

@@ -48,6 +48,7 @@ class Command(BaseCommand):
             except ImportFailed as exc:
                 raise CommandError("The demo practices did not import:\n" + str(exc)) from None
             demo.load_access()
+            demo.load_media()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo practices: {len(report.created)} created, {len(report.updated)} updated, "
