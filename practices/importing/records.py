@@ -14,6 +14,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django_countries import countries
 
 from ..models import PracticePage, PracticePresentation, PracticeTag, VocabularyTerm
+from ..models.pages import FIRST_YEAR, latest_year
 from ..richtext import to_rich_text
 
 FIELDS = (
@@ -29,7 +30,6 @@ RICH_TEXT_FIELDS = (
 )  # fmt: skip
 EVALUATION_TYPES = ("none", "internal", "external")
 LANGUAGE_CODES = {code for code, _name in LANGUAGES}
-MIN_YEAR, MAX_YEAR = 1900, 2100
 # Characters no text of a practice may hold: NUL and the other C0 controls (tab, line feed and
 # carriage return are fine). PostgreSQL refuses NUL outright; SQLite would store it silently.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -170,7 +170,7 @@ class RecordValidator:
         return value
 
     def year(self, name):
-        """A year between MIN_YEAR and MAX_YEAR, or None."""
+        """A year within the editor's bounds (FIRST_YEAR to next year), or None."""
         value = self.raw.get(name)
         if value is None or value == "":
             return None
@@ -179,8 +179,11 @@ class RecordValidator:
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(name, f"must be a year such as 2021, not {value!r}.")
             return None
-        if not MIN_YEAR <= value <= MAX_YEAR:
-            self.error(name, f"{value} is not a year between {MIN_YEAR} and {MAX_YEAR}.")
+        # The editor's bounds (models.pages.validate_year), so an import never holds a year the
+        # editor would refuse on the practice's next save.
+        last = latest_year()
+        if not FIRST_YEAR <= value <= last:
+            self.error(name, f"{value} is not a year from {FIRST_YEAR} to {last}.")
             return None
         return value
 
@@ -288,13 +291,20 @@ class RecordValidator:
             )
         values["last_update_year"] = self.year("last_update_year")
 
-        evaluation = self.raw.get("evaluation_type") or "none"
-        if not isinstance(evaluation, str) or evaluation not in EVALUATION_TYPES:
+        # An empty evaluation stays unknown (""), as in the editor: "none" is a statement that
+        # the practice was not evaluated, which an empty cell does not make.
+        evaluation = self.raw.get("evaluation_type")
+        if evaluation is None or (isinstance(evaluation, str) and not evaluation.strip()):
+            evaluation = ""
+        elif not isinstance(evaluation, str) or evaluation.strip() not in EVALUATION_TYPES:
             self.error(
                 "evaluation_type",
-                f"must be one of {', '.join(EVALUATION_TYPES)}, not {evaluation!r}.",
+                f"must be one of {', '.join(EVALUATION_TYPES)} or empty (not known yet), "
+                f"not {evaluation!r}.",
             )
-            evaluation = "none"
+            evaluation = ""
+        else:
+            evaluation = evaluation.strip()
         values["evaluation_type"] = evaluation
         values["peer_reviewed"] = self.boolean("peer_reviewed")
 

@@ -2,6 +2,7 @@
 
 import copy
 import csv
+import datetime
 import io
 import json
 from io import StringIO
@@ -169,6 +170,19 @@ class HappyPathTests(ImporterTestCase):
         self.assertEqual(list(page.networks.all()), [self.ran])
         self.assertTrue(PageLogEntry.objects.filter(page=page, action="wagtail.publish").exists())
 
+    def test_an_empty_evaluation_stays_unknown_and_none_is_kept(self):
+        self.run_import(
+            self.write(
+                [
+                    record(title="Unknown", evaluation_type=None),
+                    record(title="Blank", evaluation_type="  "),
+                    record(title="Not evaluated", evaluation_type="none"),
+                ]
+            )
+        )
+        evaluations = dict(PracticePage.objects.values_list("title", "evaluation_type"))
+        self.assertEqual(evaluations, {"Unknown": "", "Blank": "", "Not evaluated": "none"})
+
     def test_a_record_without_a_city_is_filed_under_its_first_network(self):
         self.run_import(self.write([record(cities=[], title="Family counselling")]))
         page = PracticePage.objects.get(title="Family counselling")
@@ -324,10 +338,24 @@ class BadFileTests(ImporterTestCase):
             [record(start_year=2020, end_year=2019)],
             f'record 1 ("{FULL_RECORD["title"]}"): end_year: 2019 is before the start year 2020.',
         )
+
+    def test_years_have_the_editors_bounds_1950_to_next_year(self):
+        next_year = datetime.date.today().year + 1
         self.assert_rejected(
             [record(last_update_year=1066)],
-            "last_update_year: 1066 is not a year between 1900 and 2100.",
+            f"last_update_year: 1066 is not a year from 1950 to {next_year}.",
         )
+        self.assert_rejected(
+            [record(start_year=1949)],
+            f"start_year: 1949 is not a year from 1950 to {next_year}.",
+        )
+        self.assert_rejected(
+            [record(end_year=next_year + 1)],
+            f"end_year: {next_year + 1} is not a year from 1950 to {next_year}.",
+        )
+        self.run_import(self.write([record(start_year=1950, end_year=next_year)]))
+        page = PracticePage.objects.get()
+        self.assertEqual((page.start_year, page.end_year), (1950, next_year))
 
     def test_unknown_country(self):
         self.assert_rejected(
@@ -358,7 +386,8 @@ class BadFileTests(ImporterTestCase):
                 record(title="Two", evaluation_type="peer"),
             ],
             "record 1 (\"One\"): contact.email: 'not-an-email' is not a valid email address.",
-            "record 2 (\"Two\"): evaluation_type: must be one of none, internal, external, not 'peer'.",
+            'record 2 ("Two"): evaluation_type: must be one of none, internal, external or empty '
+            "(not known yet), not 'peer'.",
         )
 
     def test_a_misspelt_field_is_an_error_not_silently_dropped(self):
@@ -570,6 +599,29 @@ class SpreadsheetTests(ImporterTestCase):
         self.assertEqual(
             (presentation.name, presentation.date.isoformat(), presentation.place),
             ("RAN LOCAL online meeting", "2021-05-27", "Online"),
+        )
+
+    def test_an_empty_evaluation_cell_stays_unknown(self):
+        headings = [*self.HEADINGS, "evaluation_type"]
+        self.run_import(
+            self.write_csv(
+                [
+                    self.row(evaluation_type=""),
+                    self.row(title="Evaluated", evaluation_type="external"),
+                ],
+                headings=headings,
+            )
+        )
+        evaluations = dict(PracticePage.objects.values_list("title", "evaluation_type"))
+        self.assertEqual(evaluations[self.row()["title"]], "")
+        self.assertEqual(evaluations["Evaluated"], "external")
+
+    def test_a_year_outside_the_editors_bounds_names_the_row(self):
+        path = self.write_csv([self.row(), self.row(title="Old", start_year="1900")])
+        self.assert_rejected_file(
+            path,
+            f'{path}: row 3 ("Old"): start_year: 1900 is not a year from 1950 to '
+            f"{datetime.date.today().year + 1}.",
         )
 
     def test_an_xlsx_sheet_imports_alike_numbers_and_all(self):
