@@ -18,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.template.defaultfilters import linebreaks_filter
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.action_menu import (
@@ -226,12 +227,14 @@ def show_change_request(request, page):
         return
     who = task_state.finished_by.get_full_name() or task_state.finished_by.get_username()
     comment = task_state.get_comment() or _("(no comment)")
+    # The active language's date format and month names (the admin's language is the editor's
+    # own), in the site's time zone: strftime would always write English month names.
+    when = formats.date_format(timezone.localtime(task_state.finished_at), "DATE_FORMAT")
     messages.warning(
         request,
         format_html(
             "<strong>{}</strong>{}{}",
-            _("Changes requested by %(who)s on %(date)s.")
-            % {"who": who, "date": task_state.finished_at.strftime("%d %B %Y")},
+            _("Changes requested by %(who)s on %(date)s.") % {"who": who, "date": when},
             linebreaks_filter(comment, autoescape=True),
             _("Make the changes, then click “Resubmit” at the bottom of the page."),
         ),

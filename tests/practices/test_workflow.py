@@ -1,5 +1,6 @@
 """The review workflow in plain words, as a city editor and a curator use it in the admin."""
 
+import datetime
 import json
 
 from django.contrib.auth.models import Group
@@ -7,8 +8,10 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.html import strip_tags
 from wagtail.models import GroupApprovalTask, Task, TaskState, Workflow
+from wagtail.users.models import UserProfile
 
 from practices.models import KeyTheme, PracticePage, ReviewTask, TargetAudience
 from practices.roles import TASK_NAME, setup_roles
@@ -195,6 +198,36 @@ class PlainWorkflowTests(TestCase):
         self.assertEqual(page.current_workflow_state.status, "in_progress")
         response = self.client.get(self.edit_url(page))
         self.assertFalse([text for text in texts(response) if text.startswith("Changes")])
+
+    def test_the_banner_and_the_email_write_the_date_in_the_editors_language(self):
+        profile = UserProfile.get_for_user(self.editor)
+        profile.preferred_language = "fr"
+        profile.save()
+        page, _response = self.submit_new_practice()
+        self.request_changes(page, [], "Say who runs it.")
+        # A fixed day, so that the month is known: 5 March 2026 in Brussels.
+        moment = datetime.datetime(2026, 3, 5, 10, 0, tzinfo=datetime.UTC)
+        TaskState.objects.filter(workflow_state__object_id=str(page.pk)).update(finished_at=moment)
+
+        self.client.force_login(self.editor)
+        banner = [t for t in texts(self.client.get(self.edit_url(page))) if "Carl Curator" in t]
+        self.assertEqual(len(banner), 1)
+        self.assertIn("5 mars 2026", banner[0])
+        self.assertNotIn("March", banner[0])
+
+    def test_the_email_states_the_day_changes_were_requested(self):
+        page, _response = self.submit_new_practice()
+        mail.outbox.clear()
+        with translation.override("fr"):
+            expected = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+        profile = UserProfile.get_for_user(self.colleague)
+        profile.preferred_language = "fr"
+        profile.save()
+        self.request_changes(page, [], "Say who runs it.")
+        to_colleague = next(m for m in mail.outbox if m.to == ["colleague@example.org"])
+        self.assertIn(expected, to_colleague.body)
+        to_editor = next(m for m in mail.outbox if m.to == ["editor@example.org"])
+        self.assertIn(formats.date_format(timezone.localdate(), "DATE_FORMAT"), to_editor.body)
 
     def test_the_banner_escapes_the_comment(self):
         page, _response = self.submit_new_practice()
