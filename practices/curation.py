@@ -1,19 +1,26 @@
-"""Curation tools for network staff: archiving, and the listing of every practice."""
+"""Curation tools for network staff: archiving with a reason, marking practices reviewed, and
+the listing of every practice (its bulk actions are in bulk_actions.py)."""
 
-import datetime
 from functools import wraps
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.core.mail import EmailMessage
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_tasks import task
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
@@ -21,7 +28,9 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.log_actions import log
-from wagtail.models import WorkflowState
+from wagtail.models import Page, WorkflowState
+
+from practicehub.tasks import retried
 
 from .exports import SafeCsvExportMixin
 from .importing.spreadsheet import COLUMNS, INFORMATION_COLUMNS, record_to_row
@@ -66,35 +75,95 @@ class CuratorsOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-def stale_before():
-    """Practices last reviewed before this date (or never) are stale."""
-    return timezone.localdate() - datetime.timedelta(days=settings.PRACTICE_REVIEW_MAX_AGE_DAYS)
-
-
 # --- Archiving
 
 
-def set_archived(page, archived, user):
+class ArchiveReasonForm(forms.Form):
+    """Why a practice is archived: shown on its page and e-mailed to its city's editors."""
+
+    reason = forms.CharField(
+        label=_("Reason for archiving"),
+        help_text=_(
+            "Shown on the archived page and e-mailed to the city's editors, e.g. “The project "
+            "ended in 2023 and its website is gone.”"
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+def set_archived(page, archived, user, reason=""):
     """Archive (or restore) a practice: publish its live content with the flag changed.
 
-    The flag goes through a revision so that a later publish of an older draft cannot
-    silently undo it; the audit log records the action.
+    The flag and the reason go through a revision so that a later publish of an older draft
+    cannot silently undo them; the audit log records the action (with the reason), and the
+    city's editors are told by e-mail on the task worker. Restoring clears the reason.
     """
     live = PracticePage.objects.get(pk=page.pk)  # the published content, not a pending draft
     live.archived = archived
+    live.archive_reason = reason.strip() if archived else ""
     revision = live.save_revision(user=user, log_action=False, clean=False)
     revision.publish(user=user, log_action=False)
-    log(instance=live, action="practices.archive" if archived else "practices.unarchive", user=user)
+    if archived:
+        log(instance=live, action="practices.archive", user=user, data={"reason": reason})
+        tell_city_editors_about_archiving.enqueue(live.pk)
+    else:
+        log(instance=live, action="practices.unarchive", user=user)
+
+
+def city_editor_addresses(practice):
+    """The e-mail addresses of the active editors of the practice's owning city."""
+    city = practice.owning_city
+    if city is None:
+        return []
+    users = get_user_model().objects.filter(is_active=True, groups__city_link__city=city)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+@task(takes_context=True)
+@retried
+def tell_city_editors_about_archiving(page_id):
+    """E-mail each editor of the owning city the title, the reason and the page's address."""
+    practice = PracticePage.objects.filter(pk=page_id, archived=True).first()
+    if practice is None:
+        return  # restored (or deleted) before the worker got here: nothing to tell
+    context = {
+        "practice": practice,
+        "reason": practice.archive_reason,
+        "practice_url": practice.full_url,
+    }
+    # One message per editor, so that nobody learns the other editors' addresses.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Archived: “%(title)s”") % {"title": practice.title}
+        body = render_to_string("practices/email/archived.txt", context)
+        for address in city_editor_addresses(practice):
+            EmailMessage(subject=subject, body=body, to=[address]).send()
+
+
+def mark_reviewed(page, user, day=None):
+    """Record that a curator reviewed the practice today, without publishing anything.
+
+    The date is written on the live row; a pending draft gets the same date in its content,
+    so that publishing the draft later does not take the review back. The audit log records it.
+    """
+    day = day or timezone.localdate()
+    PracticePage.objects.filter(pk=page.pk).update(last_reviewed=day)
+    latest = page.get_latest_revision()
+    if latest is not None and latest.pk != page.live_revision_id:
+        latest.content["last_reviewed"] = day.isoformat()
+        latest.save(update_fields=["content"])
+    log(instance=page, action="practices.mark_reviewed", user=user, data={"day": day.isoformat()})
 
 
 def archive_view(request, page_id):
-    """Confirm and archive (or restore) one practice; curators only."""
+    """Confirm and archive (with a required reason) or restore one practice; curators only."""
     page = get_object_or_404(PracticePage, pk=page_id)
     if not (is_curator(request.user) and page.permissions_for_user(request.user).can_publish()):
         raise PermissionDenied
     archiving = not page.archived
-    if request.method == "POST":
-        set_archived(page, archiving, request.user)
+    form = ArchiveReasonForm(request.POST or None) if archiving else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        set_archived(page, archiving, request.user, form.cleaned_data["reason"] if form else "")
         if archiving:
             message = _(
                 "“%(title)s” is archived: out of search and listings, its page has a banner."
@@ -104,7 +173,10 @@ def archive_view(request, page_id):
         messages.success(request, message % {"title": page.title})
         return redirect("wagtailadmin_explore", page.get_parent().pk)
     return TemplateResponse(
-        request, "practices/admin/confirm_archive.html", {"page": page, "archiving": archiving}
+        request,
+        "practices/admin/confirm_archive.html",
+        {"page": page, "archiving": archiving, "form": form},
+        status=400 if form is not None and form.is_bound else 200,
     )
 
 
@@ -132,21 +204,10 @@ class ArchiveMenuItem(PageMenuItem):
 # --- The curators' listing of every practice
 
 
-STATUS_CHOICES = (
-    ("draft", _("Draft")),
-    ("in_review", _("In review")),
-    ("live", _("Live")),
-    ("archived", _("Archived")),
-    ("stale", _("Stale (review overdue)")),
-)
-
-
-def _in_review_ids():
-    return (
-        WorkflowState.objects.active()
-        .filter(base_content_type__app_label="wagtailcore")
-        .values_list("object_id", flat=True)
-    )
+# The filter's values are the statuses' codes with "_" for " " (query strings read better).
+STATUS_CHOICES = [
+    (code.replace(" ", "_"), label) for code, label in PracticePage.CURATION_STATUSES.items()
+]
 
 
 class PracticeFilterSet(WagtailFilterSet):
@@ -178,20 +239,8 @@ class PracticeFilterSet(WagtailFilterSet):
         return queryset.filter(Q(country_of_origin=value) | Q(countries__contains=value))
 
     def filter_status(self, queryset, name, value):
-        """The curation status of each practice."""
-        if value == "draft":
-            return queryset.filter(live=False)
-        if value == "in_review":
-            return queryset.filter(pk__in=[int(i) for i in _in_review_ids()])
-        if value == "live":
-            return queryset.filter(live=True, archived=False)
-        if value == "archived":
-            return queryset.filter(archived=True)
-        if value == "stale":
-            return queryset.filter(live=True, archived=False).filter(
-                Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=stale_before())
-            )
-        return queryset
+        """The practices whose curation_status() is the chosen one (the same rule)."""
+        return queryset.filter(PracticePage.curation_status_q(value.replace("_", " ")))
 
 
 class CurationIndexView(CuratorsOnlyMixin, SafeCsvExportMixin, IndexView):
@@ -199,10 +248,31 @@ class CurationIndexView(CuratorsOnlyMixin, SafeCsvExportMixin, IndexView):
     importer's spreadsheet layout (docs/importing.md), so an export edited in a spreadsheet
     imports back onto the same pages."""
 
+    template_name = "practices/admin/curation_index.html"
+
     def annotate_queryset(self, pages):
-        """Count each practice's contact messages in the listing's own query."""
-        pages = pages.annotate(contact_message_count=Count("contact_messages", distinct=True))
+        """Count each practice's contact messages and find when its review started in the
+        listing's own query; fetch networks and themes once for the whole page of rows."""
+        in_review = WorkflowState.objects.filter(
+            status=WorkflowState.STATUS_IN_PROGRESS,
+            base_content_type__app_label="wagtailcore",
+            object_id=Cast(OuterRef("pk"), output_field=models.CharField()),
+        )
+        pages = pages.annotate(
+            contact_message_count=Count("contact_messages", distinct=True),
+            # The current task's start: a resubmission after changes starts the wait again.
+            awaiting_review_since=Subquery(in_review.values("current_task_state__started_at")[:1]),
+        ).prefetch_related("networks", "key_themes", "possible_duplicate_of")
         return super().annotate_queryset(pages)
+
+    def get_table(self, object_list):
+        """Find the owning cities of the rows in one query (owning_city asks one per row)."""
+        object_list = list(object_list)
+        parent_paths = {page.path[: -Page.steplen] for page in object_list}
+        cities = {city.path: city for city in CityPage.objects.filter(path__in=parent_paths)}
+        for page in object_list:
+            page.owning_city = cities.get(page.path[: -Page.steplen])  # its cached property
+        return super().get_table(object_list)
 
     def to_row_dict(self, item):
         """The practice's row in the spreadsheet layout (its latest draft, when it has one),
@@ -235,7 +305,18 @@ class PracticeCurationViewSet(PageListingViewSet):
     columns = [
         *IndexView.base_columns[:2],  # bulk-action checkbox (if any) and title
         Column("owning_city_name", label=_("City")),
-        Column("curation_status", label=_("Status")),
+        Column("network_names", label=_("Networks")),
+        Column(
+            "key_themes",
+            label=_("Key themes"),
+            accessor=lambda page: ", ".join(theme.label for theme in page.key_themes.all()),
+        ),
+        Column("curation_status_label", label=_("Status")),
+        DateColumn(
+            "awaiting_review_since",
+            label=_("Awaiting review since"),
+            sort_key="awaiting_review_since",
+        ),
         Column("possible_duplicate_of", label=_("Possible duplicate of")),
         # How many visitors wrote to the practice's team (the messages are not kept).
         Column("contact_message_count", label=_("Messages"), sort_key="contact_message_count"),

@@ -164,6 +164,20 @@ def register_member_requests():
     return access.MemberRequestsViewSet()
 
 
+# Bulk curation on the curation listing (practices/bulk_actions.py): curators only. Imported
+# here, beside its hooks, to keep this block self-contained.
+from .bulk_actions import ArchiveBulkAction, MarkReviewedBulkAction  # noqa: E402
+
+hooks.register("register_bulk_action", MarkReviewedBulkAction)
+hooks.register("register_bulk_action", ArchiveBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_review_log_action(actions):
+    """Name the "Mark reviewed" action in the audit log."""
+    actions.register_action("practices.mark_reviewed", _("Mark reviewed"), _("Marked reviewed"))
+
+
 # The review workflow in plain words (practices/workflow.py): the footer's labels and order,
 # what happens after submitting, and the curator's comment while changes are requested.
 hooks.register("construct_page_action_menu", workflow.plain_review_actions)

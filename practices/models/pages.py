@@ -1131,23 +1131,68 @@ class PracticePage(RoutablePageMixin, Page):
         """The short names of the networks that list the practice."""
         return ", ".join(network.short_name for network in self.networks.all())
 
+    # One rule for the curation statuses, in one place: curation_status() says it of one page,
+    # curation_status_q() of a queryset (the curators' filter); both read review_due_before().
+    CURATION_STATUSES = {
+        "draft": _("Draft"),
+        "in review": _("In review"),
+        "live": _("Live (reviewed)"),
+        "never reviewed": _("Never reviewed"),
+        "stale": _("Stale (review overdue)"),
+        "archived": _("Archived"),
+    }
+
+    @staticmethod
+    def review_due_before():
+        """Practices last reviewed before this day are stale (PRACTICE_REVIEW_MAX_AGE_DAYS)."""
+        return date.today() - timedelta(days=settings.PRACTICE_REVIEW_MAX_AGE_DAYS)
+
+    @classmethod
+    def curation_status_q(cls, status):
+        """The filter matching exactly the pages whose curation_status() is `status`."""
+        from django.db.models.functions import Cast
+        from wagtail.models import WorkflowState
+
+        in_review = models.Q(
+            pk__in=WorkflowState.objects.filter(
+                status=WorkflowState.STATUS_IN_PROGRESS,
+                base_content_type__app_label="wagtailcore",
+                base_content_type__model="page",
+            ).values_list(Cast("object_id", models.IntegerField()), flat=True)
+        )
+        settled = models.Q(archived=False) & ~in_review
+        published = settled & models.Q(live=True)
+        return {
+            "archived": models.Q(archived=True),
+            "in review": models.Q(archived=False) & in_review,
+            "draft": settled & models.Q(live=False),
+            "never reviewed": published & models.Q(last_reviewed__isnull=True),
+            "stale": published & models.Q(last_reviewed__lt=cls.review_due_before()),
+            "live": published & models.Q(last_reviewed__gte=cls.review_due_before()),
+        }[status]
+
     def curation_status(self):
-        """Draft, in review, live, archived or stale, as a curator would say it."""
+        """Archived, in review, draft, never reviewed, stale or live, as a curator would say it."""
         if self.archived:
             return "archived"
         if self.workflow_in_progress:
             return "in review"
         if not self.live:
             return "draft"
+        if self.last_reviewed is None:
+            return "never reviewed"
         if self.is_stale:
             return "stale"
         return "live"
 
+    def curation_status_label(self):
+        """The curation status in words, for the curators' listing."""
+        return self.CURATION_STATUSES[self.curation_status()]
+
     @property
     def is_stale(self):
-        """True when the last review is older than the allowed age, or never happened."""
-        limit = date.today() - timedelta(days=settings.PRACTICE_REVIEW_MAX_AGE_DAYS)
-        return self.last_reviewed is None or self.last_reviewed < limit
+        """True when the last review is older than the allowed age ("never reviewed" is not)."""
+        return self.last_reviewed is not None and self.last_reviewed < self.review_due_before()
 
     def get_sitemap_urls(self, request=None):
         """Archived practices leave the sitemap (their URL still answers, with a banner)."""

@@ -163,7 +163,7 @@ class CurationToolTests(LeakFixtures, TestCase):
         self.client.force_login(self.curator)
         url = reverse("practices_archive", args=[self.public_practice.pk])
         self.assertContains(self.client.get(url), "Archive this practice?")
-        self.client.post(url)
+        self.client.post(url, {"reason": "The project ended."})
         page = PracticePage.objects.get(pk=self.public_practice.pk)
         self.assertTrue(page.archived)
         self.assertTrue(page.live)
@@ -201,8 +201,8 @@ class CurationToolTests(LeakFixtures, TestCase):
         drafts = self.client.get(url, {"status": "draft"}).content.decode()
         self.assertIn("Draft practice walrus", drafts)
         self.assertNotIn("Openly listed practice", drafts)
-        stale = self.client.get(url, {"status": "stale"}).content.decode()
-        self.assertIn("Openly listed practice", stale)  # never reviewed
+        never = self.client.get(url, {"status": "never_reviewed"}).content.decode()
+        self.assertIn("Openly listed practice", never)
 
         export = self.client.get(url, {"export": "csv", "city": self.leak_city.pk})
         content = b"".join(export.streaming_content).decode("utf-8-sig")
@@ -219,7 +219,7 @@ class CurationToolTests(LeakFixtures, TestCase):
         statuses = {row["title"]: row["status"] for row in rows}
         self.assertEqual(statuses["Draft practice walrus"], "draft")
         self.assertEqual(statuses["Archived practice narwhal"], "archived")
-        self.assertEqual(statuses["Openly listed practice"], "stale")
+        self.assertEqual(statuses["Openly listed practice"], "never reviewed")
         xlsx = self.client.get(url, {"export": "xlsx"})
         self.assertEqual(xlsx.status_code, 200)
         self.assertTrue(b"".join(xlsx.streaming_content).startswith(b"PK"))  # a zip: .xlsx
