@@ -2,15 +2,18 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.html import format_html, json_script
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column, StatusFlagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import access, admin_scoping, documents, imports, task_report, workflow
+from . import access, admin_scoping, documents, imports, tag_merge, task_report, workflow
 from .curation import ArchiveMenuItem, PracticeCurationViewSet, archive_view
 from .models import (
     FundingProgramme,
@@ -21,14 +24,43 @@ from .models import (
     TargetAudience,
 )
 
+# Description column: the first words of the definition are enough to tell terms apart.
+DESCRIPTION_WORDS = 12
+
+
+def _practice_count_column():
+    """How many practices use the term (annotated by the viewset's queryset), sortable."""
+    return Column("practice_count", label=_("Practices"), sort_key="practice_count")
+
 
 class VocabularyViewSet(SnippetViewSet):
-    """Shared listing for vocabulary terms: label, slug, source network, active."""
+    """Shared listing for vocabulary terms: label, usage, description, slug, network, status."""
 
-    list_display = ["label", "slug", "source_network", "active"]
+    list_display = [
+        "label",
+        _practice_count_column(),
+        Column(
+            "description",
+            label=_("Description"),
+            accessor=lambda term: Truncator(term.description).words(DESCRIPTION_WORDS),
+        ),
+        "slug",
+        "source_network",
+        StatusFlagColumn(
+            "active",
+            label=_("Status"),
+            true_label=_("Active"),
+            false_label=_("Inactive"),
+            sort_key="active",
+        ),
+    ]
     list_filter = ["active"]
     search_fields = ["label"]
     ordering = ["label"]
+
+    def get_queryset(self, request):
+        """Every term with the number of practices (live or draft pages) that use it."""
+        return self.model.objects.annotate(practice_count=Count("practices", distinct=True))
 
 
 class KeyThemeViewSet(VocabularyViewSet):
@@ -52,12 +84,17 @@ class FundingProgrammeViewSet(VocabularyViewSet):
 
 
 class PracticeTagViewSet(SnippetViewSet):
-    """Free keywords on practices; curators merge and rename them here."""
+    """Free keywords on practices; curators rename them here and merge them (tag_merge.py)."""
 
     model = PracticeTag
     icon = "tag"
-    list_display = ["name", "slug"]
+    list_display = ["name", _practice_count_column(), "slug"]
     search_fields = ["name"]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        """Every tag with the number of practices tagged with it."""
+        return PracticeTag.objects.annotate(practice_count=Count("tagged_practices"))
 
 
 class VocabularyGroup(SnippetViewSetGroup):
@@ -76,6 +113,15 @@ class VocabularyGroup(SnippetViewSetGroup):
 
 
 register_snippet(VocabularyGroup)
+
+# Merging practice tags (practices/tag_merge.py): a bulk action on the tag listing, in the log.
+hooks.register("register_bulk_action", tag_merge.MergeTagsBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_tag_merge_log_action(actions):
+    """Name tag merges in the audit log."""
+    actions.register_action(tag_merge.LOG_ACTION, _("Merge tags"), _("Tags merged into this one"))
 
 
 @hooks.register("insert_editor_js")

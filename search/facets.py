@@ -27,6 +27,7 @@ from practices.models import (
     PracticeTag,
     TargetAudience,
 )
+from practices.models.vocabularies import current_slugs
 
 from .backends.base import FacetOption
 
@@ -71,6 +72,10 @@ class Facet:
     def labels(self, slugs: Iterable[str]) -> dict[str, str]:
         """Human labels for the known slugs among `slugs`."""
         raise NotImplementedError
+
+    def renamed(self, slugs: Iterable[str]) -> dict[str, str]:
+        """{old slug: current slug} for those of `slugs` a value had before a rename or merge."""
+        return {}
 
     def options(
         self,
@@ -125,6 +130,13 @@ class VocabularyFacet(Facet):
     def all_labels(self):
         """Slug -> label of every value in the vocabulary."""
         return dict(self.model.objects.values_list("slug", self.label_field))
+
+    def renamed(self, slugs):
+        """Slugs a term or tag had before (its `former_slugs`), mapped to its slug now, so
+        saved and shared search URLs outlive a renamed slug or a tag merge."""
+        if not hasattr(self.model, "former_slugs"):
+            return {}  # cities and networks: Wagtail pages, with redirects of their own
+        return current_slugs(self.model, slugs)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,9 @@ class SearchForm(forms.Form):
         self.user = user if user is not None else AnonymousUser()
         self.notices = []
         self.requested_page = 1
+        # True when the query string named a term by a slug it had before (clean()): the
+        # search page then redirects to the same search with the current slugs.
+        self.renamed = False
 
     def clean_q(self):
         """Keep at most MAX_QUERY_LENGTH characters."""
@@ -113,7 +116,8 @@ class SearchForm(forms.Form):
         return min(self.requested_page, SearchParams(per_page=RESULTS_PER_PAGE).max_page)
 
     def clean(self):
-        """Drop facet values that name nothing, and say so."""
+        """Replace former slugs by the current ones, drop facet values that name nothing,
+        and say so."""
         cleaned = super().clean()
         ignored = False
         for facet in FACETS:
@@ -121,6 +125,14 @@ class SearchForm(forms.Form):
             if len(values) > MAX_SELECTED_PER_FACET:
                 values, ignored = values[:MAX_SELECTED_PER_FACET], True
             known = facet.known(values) if values else set()
+            if len(known) < len(values):
+                # A term renamed or a tag merged since the link was made: its old slug stands
+                # for the term now, on every engine, in feeds and in saved searches alike.
+                renamed = facet.renamed(value for value in values if value not in known)
+                if renamed:
+                    self.renamed = True
+                    values = list(dict.fromkeys(renamed.get(value, value) for value in values))
+                    known |= set(renamed.values())
             if len(known) < len(values):
                 ignored = True
             cleaned[facet.name] = [value for value in values if value in known]

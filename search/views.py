@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
+from django.http import HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 
@@ -104,6 +105,10 @@ def practice_search(request, index_page):
     if export_format in downloads.FORMATS:
         return downloads.download(request, form, export_format)
     params = form.params
+    if form.renamed:
+        # A link with a slug a term had before: the same search under the current slugs, for
+        # good, so bookmarks and search engines update (feeds and digests resolve it alike).
+        return HttpResponsePermanentRedirect(f"{request.path}?{form.querystring(page=params.page)}")
     backend = get_backend()
     result = backend.search(params)
     notices = list(form.notices)

@@ -1,5 +1,7 @@
 """Controlled vocabularies (snippets curators edit) and the practice tag model."""
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -62,10 +64,7 @@ class VocabularyTerm(index.Indexed, models.Model):
         """Fill the slug from the label when it is empty; remember a slug that changes."""
         if not self.slug:
             self.slug = slugify(self.label)[:150]
-        if self.pk:
-            previous = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if previous and previous != self.slug and previous not in self.former_slugs:
-                self.former_slugs = [*self.former_slugs, previous]
+        _remember_former_slug(self)
         super().save(*args, **kwargs)
 
 
@@ -104,10 +103,19 @@ class FundingProgramme(VocabularyTerm):
 class PracticeTag(TagBase):
     """A free keyword on practices, kept apart from image and document tags."""
 
+    # Slugs of this tag before a rename, and of the tags merged into it (practices/tag_merge.py):
+    # `?tag=<old slug>` search URLs still find its practices.
+    former_slugs = models.JSONField(_("former slugs"), default=list, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("practice tag")
         verbose_name_plural = _("practice tags")
         ordering = ["name"]
+
+    def save(self, *args, **kwargs):
+        """Remember a slug that changes (taggit fills a new tag's slug itself)."""
+        _remember_former_slug(self)
+        super().save(*args, **kwargs)
 
 
 class TaggedPractice(ItemBase):
@@ -117,3 +125,33 @@ class TaggedPractice(ItemBase):
     content_object = ParentalKey(
         "practices.PracticePage", on_delete=models.CASCADE, related_name="tagged_items"
     )
+
+
+def _remember_former_slug(term):
+    """Add the slug stored for `term` to its former slugs when the slug is being changed."""
+    if not term.pk:
+        return
+    previous = type(term).objects.filter(pk=term.pk).values_list("slug", flat=True).first()
+    if previous and previous != term.slug and previous not in term.former_slugs:
+        term.former_slugs = [*term.former_slugs, previous]
+    # A slug given back to the term is its current slug again, not a former one.
+    if term.slug in term.former_slugs:
+        term.former_slugs = [slug for slug in term.former_slugs if slug != term.slug]
+
+
+def current_slugs(model, slugs: Iterable[str]) -> dict[str, str]:
+    """{former slug: current slug} for those of `slugs` that a term of `model` had before.
+
+    Only terms that were renamed or merged have former slugs, so the few such rows are read
+    and matched here: the same on SQLite and PostgreSQL, whatever characters a slug holds.
+    A slug that a term has now is never an alias (the caller asks only about unknown ones).
+    """
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    found = {}
+    rows = model.objects.exclude(former_slugs=[]).values_list("slug", "former_slugs")
+    for current, former in rows.order_by("pk"):
+        for slug in wanted.intersection(former or ()):
+            found.setdefault(slug, current)
+    return found
