@@ -3,13 +3,19 @@ and merging practice tags (practices/tag_merge.py)."""
 
 import feedparser
 from django.contrib.auth.models import Group
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from practices.follow import search_form
 from practices.models import KeyTheme, PracticePage, PracticeTag, TargetAudience
+from practices.tag_merge import merge_tags
+from search.backends import get_backend
 from tests.factories import CityPageFactory, PracticePageFactory, UserFactory
+
+# What tests/search/engines.py sets for Elasticsearch; that module is not imported here, as its
+# `elasticsearch` marker is registered for tests/search only (--strict-markers).
+ELASTICSEARCH_OPTIONS = {"node_class": "tests.search.transport.PlainJsonNode"}
 
 
 def found_titles(response):
@@ -249,3 +255,64 @@ class TagMergeTests(VocabularyTestCase):
         response = self.client.get("/practices/", {"tag": "video-games"})
         self.assertEqual(response.status_code, 301)
         self.assertEqual(response["Location"], "/practices/?tag=videogames")
+
+
+class ElasticsearchTests(VocabularyTestCase):
+    """The same on the Elasticsearch engine: its index holds slugs, so a merge re-indexes.
+
+    Its own in-memory osmem-server, set up like tests/search/conftest.py and engines.py.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        """An osmem server for this class, and the engine pointed at it."""
+        from osmem_server import OsmemServer
+
+        server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
+        cls.addClassCleanup(server.close)
+        search = {
+            "BACKEND": "search.backends.elasticsearch",
+            "URL": server.url,
+            "INDEX": "test-vocabularies",
+            "TIMEOUT": 5,
+            "OPTIONS": ELASTICSEARCH_OPTIONS,
+        }
+        override = override_settings(PRACTICE_SEARCH=search)
+        override.enable()
+        cls.addClassCleanup(override.disable)
+        super().setUpClass()
+
+    def setUp(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            get_backend().rebuild()
+
+    def search(self, **query):
+        """The titles an anonymous search finds, by title."""
+        response = self.client.get("/practices/", {**query, "sort": "title"})
+        self.assertEqual(response.status_code, 200)
+        return found_titles(response)
+
+    def test_an_old_theme_slug_finds_the_same_practices(self):
+        old_slug = self.theme.slug
+        before = self.search(theme=old_slug)
+        self.assertEqual(before, ["Gaming tournament", "Online safe spaces"])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.theme.slug = "online-radicalisation"
+            self.theme.save()
+        response = self.client.get("/practices/", {"theme": old_slug, "sort": "title"})
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(self.search(theme="online-radicalisation"), before)
+
+    def test_a_merge_reindexes_the_practices_under_the_kept_tag(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            self.tag(self.online, "gaming")
+            self.tag(self.gaming, "video games")
+        self.assertEqual(self.search(tag="gaming"), ["Online safe spaces"])
+        kept, other = (
+            PracticeTag.objects.get(name="gaming"),
+            PracticeTag.objects.get(name="video games"),
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            merge_tags(kept, [other], user=self.curator)
+        self.assertEqual(self.search(tag="gaming"), ["Gaming tournament", "Online safe spaces"])
+        self.assertEqual(self.client.get("/practices/", {"tag": "video-games"}).status_code, 301)
