@@ -3,6 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from practices.demo import CITY_IMAGE_ALT, NETWORK_LOGO_ALT, PRACTICE_IMAGE_ALT
 from practices.models import CityPage, EventPage, NetworkPage, PracticePage
 
 from .conftest import screenshot
@@ -13,6 +14,9 @@ pytestmark = [
 ]
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# The page types the demo gives an image (practices/demo.py, load_media), with its alt text:
+# checked to be there, so that axe checks the pages with their media.
+MEDIA_ALT = {"practice": PRACTICE_IMAGE_ALT, "city": CITY_IMAGE_ALT, "network": NETWORK_LOGO_ALT}
 
 
 def page_types():
@@ -44,6 +48,8 @@ def test_every_page_type_has_no_wcag_violations(demo_site, new_page):
         for name, url in page_types().items():
             page.goto(f"{demo_site}{url}")
             screenshot(page, name)
+            if name in MEDIA_ALT:
+                assert page.locator("main img").first.get_attribute("alt") == MEDIA_ALT[name]
             result = axe.run(page, options=WCAG_AA)
             for violation in result.response["violations"]:
                 targets = [node["target"] for node in violation["nodes"]][:3]
