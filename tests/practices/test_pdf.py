@@ -534,7 +534,7 @@ class ResourceTests(TestCase):
 
     def test_the_network_logo_is_drawn_from_a_rendition_in_storage(self):
         logo = wagtail_factories.ImageFactory(title="RAN logo")
-        network = NetworkPageFactory(title="Logo Network", logo=logo)
+        network = NetworkPageFactory(title="Logo Network", logo=logo, logo_alt="The RAN logo.")
         page = PracticePageFactory(title="Practice with a logo")
         page.networks.set([network])
         publish(page)
