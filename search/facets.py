@@ -135,7 +135,7 @@ class VocabularyFacet(Facet):
         """Slugs a term or tag had before (its `former_slugs`), mapped to its slug now, so
         saved and shared search URLs outlive a renamed slug or a tag merge."""
         if not hasattr(self.model, "former_slugs"):
-            return {}  # cities and networks: Wagtail pages, with redirects of their own
+            return {}  # cities and networks: pages, which keep no former slugs
         return current_slugs(self.model, slugs)
 
 
