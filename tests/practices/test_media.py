@@ -285,6 +285,15 @@ class FullDocumentLeakTests(LeakFixtures, TestCase):
         draft.save_revision().publish()
         self.assertEqual(self.status("draft"), 200)
 
+    def test_a_document_chosen_in_a_draft_of_a_live_practice_waits_for_publishing(self):
+        page = PracticePage.objects.get(pk=self.public_practice.pk)
+        new = make_document("Second edition", self.documents["public"].collection)
+        page.full_document = new
+        revision = page.save_revision()
+        self.assertEqual(self.client.get(new.url).status_code, 404)
+        revision.publish()
+        self.assertEqual(self.client.get(new.url).status_code, 200)
+
     def test_making_a_practice_members_only_hides_its_document_from_visitors(self):
         make_members_only(self.public_practice)
         self.assertEqual(self.status("public"), 404)
