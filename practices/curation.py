@@ -41,9 +41,12 @@ from .visibility import CURATORS_GROUP
 
 def is_curator(user):
     """Curators and superusers run the curation tools."""
-    return user.is_active and (
-        user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
-    )
+    # Kept on the request's user object: listings ask once per row (the Archive menu item).
+    if not hasattr(user, "_practicehub_is_curator"):
+        user._practicehub_is_curator = user.is_active and (
+            user.is_superuser or user.groups.filter(name=CURATORS_GROUP).exists()
+        )
+    return user._practicehub_is_curator
 
 
 def curator_addresses():
@@ -143,15 +146,16 @@ def tell_city_editors_about_archiving(page_id):
 def mark_reviewed(page, user, day=None):
     """Record that a curator reviewed the practice today, without publishing anything.
 
-    The date is written on the live row; a pending draft gets the same date in its content,
-    so that publishing the draft later does not take the review back. The audit log records it.
+    The date is written on the live row, and into the content of the live revision and of a
+    pending draft, so that publishing either later does not take the review back (nor publish
+    the draft now). The audit log records it.
     """
     day = day or timezone.localdate()
     PracticePage.objects.filter(pk=page.pk).update(last_reviewed=day)
-    latest = page.get_latest_revision()
-    if latest is not None and latest.pk != page.live_revision_id:
-        latest.content["last_reviewed"] = day.isoformat()
-        latest.save(update_fields=["content"])
+    revisions = {page.get_latest_revision(), page.live_revision} - {None}
+    for revision in revisions:
+        revision.content["last_reviewed"] = day.isoformat()
+        revision.save(update_fields=["content"])
     log(instance=page, action="practices.mark_reviewed", user=user, data={"day": day.isoformat()})
 
 
