@@ -251,12 +251,12 @@ class MergeTagsBulkAction(SnippetBulkAction):
 
     def get_success_message(self, num_parent_objects, num_child_objects):
         """How many tags went into which, and how many practices it touched."""
-        return ngettext(
-            "%(count)d tag merged into “%(kept)s”; %(practices)d practices re-tagged.",
-            "%(count)d tags merged into “%(kept)s”; %(practices)d practices re-tagged.",
+        merged = ngettext(
+            "%(count)d tag merged into “%(kept)s”.",
+            "%(count)d tags merged into “%(kept)s”.",
             num_parent_objects,
-        ) % {
-            "count": num_parent_objects,
-            "kept": self.merge_result.kept.name,
-            "practices": num_child_objects,
-        }
+        ) % {"count": num_parent_objects, "kept": self.merge_result.kept.name}
+        retagged = ngettext(
+            "%(count)d practice re-tagged.", "%(count)d practices re-tagged.", num_child_objects
+        ) % {"count": num_child_objects}
+        return f"{merged} {retagged}"

@@ -108,7 +108,13 @@ def practice_search(request, index_page):
     if form.renamed:
         # A link with a slug a term had before: the same search under the current slugs, for
         # good, so bookmarks and search engines update (feeds and digests resolve it alike).
-        return HttpResponsePermanentRedirect(f"{request.path}?{form.querystring(page=params.page)}")
+        response = HttpResponsePermanentRedirect(
+            f"{request.path}?{form.querystring(page=params.page)}"
+        )
+        # Browsers keep a 301 for ever unless told otherwise; a slug changed back would then
+        # loop between the two, so they keep it a day.
+        response["Cache-Control"] = "max-age=86400"
+        return response
     backend = get_backend()
     result = backend.search(params)
     notices = list(form.notices)

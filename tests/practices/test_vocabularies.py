@@ -104,6 +104,7 @@ class RenamedSlugTests(VocabularyTestCase):
         response = self.client.get("/practices/", {"theme": old_slug, "sort": "title"})
         self.assertEqual(response.status_code, 301)
         self.assertEqual(response["Location"], "/practices/?theme=online-radicalisation&sort=title")
+        self.assertEqual(response["Cache-Control"], "max-age=86400")
         after = self.client.get(response["Location"])
         self.assertEqual(found_titles(after), found_titles(before))
         self.assertNotContains(after, "do not exist any more")
@@ -171,7 +172,7 @@ class TagMergeTests(VocabularyTestCase):
         response = self.merge(
             [self.gaming_tag, self.games_tag, self.video_tag], keep=self.gaming_tag.pk
         )
-        self.assertContains(response, "merged into “gaming”")
+        self.assertContains(response, "2 tags merged into “gaming”. 2 practices re-tagged.")
         self.assertEqual(
             set(PracticeTag.objects.values_list("name", flat=True)), {"gaming", "mediation"}
         )
