@@ -11,7 +11,8 @@ from .forms import error_summary
 class ErrorSummaryPanel(Panel):
     """Every error of a refused save, each linked to its field, shown above the editor's tabs.
 
-    Wagtail's own message offers only "Go to the first error". Placed directly in a
+    It is the one message of a refused save: the practice's page views leave Wagtail's own out
+    (practices/editor_views.py), which offers only "Go to the first error". Placed directly in a
     TabbedInterface, a panel without furniture is rendered outside the tab panels, so the
     summary stays in view whichever tab is open; with no errors it renders nothing.
     """
@@ -30,6 +31,21 @@ class ErrorSummaryPanel(Panel):
         def errors(self):
             """(label, message, anchor) for every error, in form order; none when unbound."""
             return error_summary(self.form) if self.form.is_bound else []
+
+        def refused_action(self):
+            """What the refused save was for, in the summary's words ("submitted for review")."""
+            data = self.request.POST if self.request is not None else {}
+            if data.get("action-submit"):
+                return "submit"
+            if data.get("action-publish"):
+                return "publish"
+            return "save"
+
+        def get_context_data(self, parent_context=None):
+            """The errors, and what did not happen, for the template."""
+            context = super().get_context_data(parent_context)
+            context["refused_action"] = self.refused_action()
+            return context
 
         def is_shown(self):
             """Only after a save was refused."""

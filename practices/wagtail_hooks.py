@@ -230,3 +230,22 @@ hooks.register("construct_page_action_menu", workflow.plain_review_actions)
 hooks.register("after_create_page", workflow.explain_what_happens_next)
 hooks.register("after_edit_page", workflow.explain_what_happens_next)
 hooks.register("before_edit_page", workflow.show_change_request)
+
+
+# The practice editor and the city editor's dashboard (practices/editor_views.py,
+# practices/dashboard.py): the error summary stands in for Wagtail's error message, and a city
+# editor's dashboard starts with "Add a practice" and their practices' states.
+@hooks.register("register_admin_viewset")
+def register_practice_page_views():
+    """Wagtail's page views for practices, with the error summary as the one error message."""
+    from .editor_views import PracticePageViewSet  # here, to keep this block self-contained
+
+    return PracticePageViewSet()
+
+
+@hooks.register("construct_homepage_panels")
+def city_editor_dashboard_panel(request, panels):
+    """The city editor's panel: where to start, and their practices' states."""
+    from .dashboard import add_city_editor_panel  # here, to keep this block self-contained
+
+    add_city_editor_panel(request, panels)

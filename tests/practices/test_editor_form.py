@@ -101,3 +101,94 @@ class EditorFormTests(TestCase):
         practice = PracticePageFactory(title="Unknown evaluation", parent=self.city)
         self.assertEqual(practice.evaluation_type, "")
         self.assertEqual(practice.evidence_badge, "Not yet evaluated")
+
+    def test_a_refused_submit_reads_as_one_message_the_summary(self):
+        self.client.force_login(self.editor)
+        data = practice_form("", themes=[self.theme], audiences=[], action="action-submit")
+        url = reverse("wagtailadmin_pages:edit", args=[self.practice.pk])
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Not submitted for review: 3 problems to fix")
+        self.assertNotContains(response, "could not be saved due to validation errors")
+        self.assertNotContains(response, "Go to the first error")
+        self.assertEqual(list(response.context["messages"]), [])
+
+    def test_a_refused_draft_save_and_a_refused_create_say_not_saved(self):
+        self.client.force_login(self.editor)
+        data = practice_form("Old practice", themes=[self.theme], audiences=[], action="x")
+        data["start_year"] = "1800"
+        edit_url = reverse("wagtailadmin_pages:edit", args=[self.practice.pk])
+        response = self.client.post(edit_url, data)
+        self.assertContains(response, "Not saved: 1 problem to fix")
+        self.assertNotContains(response, "Go to the first error")
+        add_url = reverse(
+            "wagtailadmin_pages:add", args=["practices", "practicepage", self.city.pk]
+        )
+        response = self.client.post(add_url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Not saved: 1 problem to fix")
+        self.assertNotContains(response, "could not be created due to validation errors")
+        self.assertFalse(PracticePage.objects.filter(title="Old practice").exists())
+        self.assertEqual(PracticePage.objects.get(pk=self.practice.pk).start_year, None)
+
+    def test_other_pages_keep_wagtails_message(self):
+        self.client.force_login(self.curator)
+        url = reverse("wagtailadmin_pages:edit", args=[self.city.pk])
+        response = self.client.post(url, {"title": "", "slug": "formton"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "could not be saved due to validation errors")
+
+
+class CityEditorDashboardTests(TestCase):
+    """The dashboard a city editor lands on: where to start, then their practices' states."""
+
+    @classmethod
+    def setUpTestData(cls):
+        setup_roles()
+        cls.city = CityPageFactory(title="Dashton", country="BE")
+        cls.editor = UserFactory(username="dash-editor")
+        cls.editor.groups.add(city_editor_group(cls.city))
+        cls.curator = UserFactory(username="dash-curator")
+        cls.curator.groups.add(Group.objects.get(name=CURATORS_GROUP))
+
+    def dashboard(self, user):
+        self.client.force_login(user)
+        response = self.client.get(reverse("wagtailadmin_home"))
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_a_first_time_editor_is_offered_add_a_practice_under_their_city(self):
+        response = self.dashboard(self.editor)
+        add_url = reverse(
+            "wagtailadmin_pages:add", args=["practices", "practicepage", self.city.pk]
+        )
+        self.assertContains(response, "Your city: Dashton")
+        self.assertContains(response, f'href="{add_url}"')
+        self.assertContains(response, "Add a practice")
+        edit_url = reverse("wagtailadmin_pages:edit", args=[self.city.pk])
+        self.assertContains(response, f'href="{edit_url}"')
+        self.assertContains(response, "Edit your city's profile")
+        self.assertContains(response, "Welcome! Share a good practice from Dashton")
+        # The link works for them: the add form opens.
+        self.assertEqual(self.client.get(add_url).status_code, 200)
+
+    def test_their_practices_are_listed_with_their_state(self):
+        PracticePageFactory(title="Published one", parent=self.city)
+        draft = PracticePageFactory(title="Draft one", parent=self.city)
+        draft.unpublish()
+        other_city = CityPageFactory(title="Elsewhere", country="NL")
+        PracticePageFactory(title="Not theirs", parent=other_city)
+        response = self.dashboard(self.editor)
+        content = response.content.decode()
+        self.assertNotContains(response, "Welcome!")
+        self.assertContains(response, "Published one")
+        self.assertContains(response, "Draft one")
+        self.assertNotContains(response, "Not theirs")
+        published_row = content[content.index("Published one") :][:400]
+        self.assertIn(">Published<", published_row.replace("\n", "").replace("  ", ""))
+        self.assertContains(response, "Draft: not submitted for review yet")
+
+    def test_curators_see_no_city_editor_panel(self):
+        response = self.dashboard(self.curator)
+        self.assertNotContains(response, "Add a practice")
+        self.assertNotContains(response, "Your city:")

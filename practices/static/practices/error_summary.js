@@ -1,6 +1,8 @@
 // The practice editor's error summary (practices/panels.py): on load it takes the focus, so a
 // screen reader announces it; each link opens the tab and the collapsed panel that hold its
 // field, then moves the focus into the field. Without this script the links are plain anchors.
+// Wagtail's autosave may keep the changes as a draft right after a refused save (the form still
+// holds unsaved changes): the summary then says so, instead of contradicting autosave's "Saved".
 (function () {
   "use strict";
 
@@ -43,6 +45,13 @@
       if (field === wrapper && !wrapper.hasAttribute("tabindex")) wrapper.tabIndex = -1;
       wrapper.scrollIntoView({ block: "center" });
       field.focus({ preventScroll: true });
+    });
+    document.addEventListener("w-autosave:success", () => {
+      const autosaved = summary.querySelector("[data-practice-error-summary-autosaved]");
+      const lead = summary.querySelector("[data-practice-error-summary-lead]");
+      if (!autosaved || !autosaved.hidden) return;
+      autosaved.hidden = false;
+      if (lead) lead.hidden = true;
     });
     summary.focus();
   }
