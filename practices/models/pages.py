@@ -38,7 +38,7 @@ from ..panels import ErrorSummaryPanel
 from ..rules import word_count
 from ..visibility import contact_visible, is_restricted, visible_pages
 from .fields import IndexedRichTextField
-from .vocabularies import TaggedPractice
+from .vocabularies import DescribedCheckboxSelectMultiple, TaggedPractice
 
 RICH_TEXT = settings.PRACTICE_RICH_TEXT_FEATURES
 # A practice's years: none of the RAN Collection's practices starts before 1950, and a year past
@@ -769,8 +769,8 @@ class PracticePage(RoutablePageMixin, Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("key_themes", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("target_audiences", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("key_themes", widget=DescribedCheckboxSelectMultiple),
+                FieldPanel("target_audiences", widget=DescribedCheckboxSelectMultiple),
             ],
             heading=_("Key themes and target audience"),
         ),

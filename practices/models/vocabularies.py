@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django import forms
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,18 @@ class VocabularyTerm(index.Indexed, models.Model):
             self.slug = slugify(self.label)[:150]
         _remember_former_slug(self)
         super().save(*args, **kwargs)
+
+
+class DescribedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes for vocabulary terms whose description shows when the pointer rests on one."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        """The option, with the term's description as its title."""
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        description = getattr(getattr(value, "instance", None), "description", "")
+        if description:
+            option["attrs"]["title"] = description
+        return option
 
 
 class KeyTheme(VocabularyTerm):

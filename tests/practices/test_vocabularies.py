@@ -87,6 +87,13 @@ class ListingTests(VocabularyTestCase):
         self.assertEqual(rows["gaming"].practice_count, 2)
         self.assertContains(response, "Merge into one tag")
 
+    def test_editors_see_a_themes_description_on_its_checkbox(self):
+        self.client.force_login(self.editor)
+        url = reverse("wagtailadmin_pages:add", args=("practices", "practicepage", self.city.pk))
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f'title="{self.theme.description}"', html=False, count=1)
+
     def test_audience_descriptions_come_only_from_sources(self):
         self.assertTrue(TargetAudience.objects.get(label="Authorities").description)
         self.assertEqual(TargetAudience.objects.get(label="Families").description, "")
