@@ -55,7 +55,10 @@ class VocabularyViewSet(SnippetViewSet):
         ),
     ]
     list_filter = ["active"]
-    search_fields = ["label"]
+    # The database, not Wagtail's search index: the seeded terms were never indexed (a data
+    # migration made them), and a vocabulary is small enough to filter directly.
+    search_backend_name = None
+    search_fields = ["label", "description"]
     ordering = ["label"]
 
     def get_queryset(self, request):

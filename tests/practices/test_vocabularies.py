@@ -69,6 +69,14 @@ class ListingTests(VocabularyTestCase):
         self.assertIn("Prevention online: for example online safe spaces", html)
         del unused
 
+    def test_the_listing_search_finds_seeded_terms_by_label_and_description(self):
+        self.client.force_login(self.curator)
+        url = reverse("wagtailsnippets_practices_keytheme:list")
+        for words in ("internet", "safe spaces"):
+            response = self.client.get(url, {"q": words})
+            labels = [row.instance.label for row in response.context["table"].rows]
+            self.assertEqual(labels, ["Internet and radicalisation"], words)
+
     def test_the_listing_sorts_by_usage(self):
         self.client.force_login(self.curator)
         url = reverse("wagtailsnippets_practices_keytheme:list")
