@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
@@ -106,9 +106,7 @@ def _repoint_revisions(kept, other_ids, practice_ids):
         if _mentions(revision.content, other_ids):
             draft_ids.add(int(revision.object_id))
     concerned = [str(pk) for pk in practice_ids | draft_ids]
-    revisions = Revision.objects.filter(
-        Q(object_id__in=concerned), base_content_type__model="page"
-    ).only("content")
+    revisions = Revision.page_revisions.filter(object_id__in=concerned).only("content")
     rewritten = 0
     for revision in revisions.iterator():
         content = _repointed(revision.content, kept.pk, other_ids)
