@@ -259,7 +259,7 @@ def _demo_document(title, collection):
     if document is None:
         pdf = weasyprint.HTML(string=FULL_DOCUMENT_TEXT.format(title=title)).write_pdf()
         document = model(title=title, collection=collection)
-        document.file = ContentFile(pdf, name=f"{slugify(title)[:60]}.pdf")
+        document.file = ContentFile(pdf, name=f"{slugify(title)[:60].rstrip('-')}.pdf")
         document.save()
     return document
 

@@ -343,6 +343,12 @@ def _image_src(image, spec, fetcher, owner):
         return ""
     try:
         rendition = image.get_rendition(spec)
+        if not rendition.file.storage.exists(rendition.file.name):
+            # A rendition whose file is gone (media restored without its renditions, or a
+            # cached rendition outliving its row) would be left out silently: make it again.
+            rendition.purge_from_cache()
+            type(rendition).objects.filter(pk=rendition.pk).delete()
+            rendition = image.get_rendition(spec)
     except OSError:
         # An image whose original file is missing must not stop the sheet: leave it out.
         logger.warning("The image of %s could not be read; sheet drawn without it.", owner)

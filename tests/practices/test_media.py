@@ -19,7 +19,11 @@ from wagtail.models import Collection
 from practices.models import KeyTheme, PracticePage, TargetAudience
 from practices.models.roles import CityEditorGroup
 from practices.roles import city_editor_group, make_members_only, setup_roles
-from practices.sheets.render import city_related_digest, practice_related_digest
+from practices.sheets.render import (
+    IMAGE_RENDITION,
+    city_related_digest,
+    practice_related_digest,
+)
 from practices.visibility import CURATORS_GROUP
 from tests.factories import CityPageFactory, NetworkPageFactory, PracticePageFactory, UserFactory
 from tests.leaks import LeakFixtures
@@ -173,6 +177,12 @@ class MediaOnPagesTests(TestCase):
         first_page = page_texts(data)[0]
         root = self.practice.get_site().root_url
         self.assertIn(f"Read the full practice: {root}{self.document.url}", first_page)
+        self.assertEqual(pdf_images_on_first_page(data), 1)
+
+    def test_a_rendition_whose_file_is_gone_is_made_again_for_the_sheet(self):
+        rendition = self.practice.image.get_rendition(IMAGE_RENDITION)
+        rendition.file.storage.delete(rendition.file.name)
+        data = b"".join(self.client.get(self.practice.sheet_url).streaming_content)
         self.assertEqual(pdf_images_on_first_page(data), 1)
 
     def test_the_city_factsheet_has_the_city_image(self):
