@@ -25,6 +25,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables.pages import PageTitleColumn
 from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.log_actions import log
@@ -307,7 +308,11 @@ class PracticeCurationViewSet(PageListingViewSet):
     index_view_class = CurationIndexView
     filterset_class = PracticeFilterSet
     columns = [
-        *IndexView.base_columns[:2],  # bulk-action checkbox (if any) and title
+        IndexView.base_columns[0],  # the bulk-action checkbox
+        # Wagtail's title column, given a width: ten columns would squeeze it to a few letters.
+        PageTitleColumn(
+            "title", label=_("Title"), sort_key="title", classname="title", width="22%"
+        ),
         Column("owning_city_name", label=_("City")),
         Column("network_names", label=_("Networks")),
         Column(
