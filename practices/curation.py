@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -269,6 +269,16 @@ class CurationIndexView(CuratorsOnlyMixin, SafeCsvExportMixin, IndexView):
             awaiting_review_since=Subquery(in_review.values("current_task_state__started_at")[:1]),
         ).prefetch_related("networks", "key_themes", "possible_duplicate_of")
         return super().annotate_queryset(pages)
+
+    def order_queryset(self, queryset):
+        """Sorted by the review wait, practices in review come first either way (SQLite and
+        PostgreSQL would put the empty waits first in one direction each)."""
+        if self.ordering in ("awaiting_review_since", "-awaiting_review_since"):
+            wait = F("awaiting_review_since")
+            if self.ordering.startswith("-"):
+                return queryset.order_by(wait.desc(nulls_last=True), "title")
+            return queryset.order_by(wait.asc(nulls_last=True), "title")
+        return super().order_queryset(queryset)
 
     def get_table(self, object_list):
         """Find the owning cities of the rows in one query (owning_city asks one per row)."""
