@@ -110,11 +110,14 @@ class ListingColumnTests(CurationTestCase):
             practice.save()
         self.assertEqual(count(), before)
 
-    def test_the_awaiting_column_sorts(self):
-        content = self.listing(ordering="-awaiting_review_since")
-        self.assertLess(
-            content.index("Reviewed exit programme"), content.index("Never reviewed mentoring")
-        )
+    def test_sorting_by_the_wait_puts_the_practices_in_review_first_either_way(self):
+        for ordering in ("awaiting_review_since", "-awaiting_review_since"):
+            with self.subTest(ordering=ordering):
+                content = self.listing(ordering=ordering)
+                self.assertLess(
+                    content.index("Reviewed exit programme"),
+                    content.index("Never reviewed mentoring"),
+                )
 
 
 class StatusTests(CurationTestCase):
