@@ -5,13 +5,23 @@ curation listing (templates/practices/admin/curation_index.html shows that model
 in no other page listing; the server refuses everyone but curators, whatever the URL.
 """
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
+from wagtail.admin.views.pages.search import page_filter_search
 
-from .curation import ArchiveReasonForm, is_curator, mark_reviewed, set_archived
+from .curation import (
+    ArchiveReasonForm,
+    PracticeFilterSet,
+    is_curator,
+    mark_reviewed,
+    set_archived,
+)
 from .models import PracticePage
 
 
@@ -30,6 +40,22 @@ class CuratorBulkAction(PageBulkAction):
     def check_perm(self, page):
         """Only live practices the curator may publish (a draft has no published content)."""
         return page.live and page.permissions_for_user(self.request.user).can_publish()
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        """ "Select all practices in listing": the practices the listing showed, not every one.
+
+        Wagtail's footer sends the listing's address (with its filters and search) as `next`;
+        the same filters and search choose the practices here.
+        """
+        listing = QueryDict(urlsplit(self.next_url).query)
+        practices = PracticePage.objects.all()
+        filters = PracticeFilterSet(listing, queryset=practices, request=self.request)
+        if filters.is_valid():
+            practices = filters.qs
+        pks = practices.values_list("pk", flat=True)
+        if listing.get("q"):
+            return page_filter_search(listing["q"], pks)[0].results()
+        return pks
 
 
 class MarkReviewedBulkAction(CuratorBulkAction):

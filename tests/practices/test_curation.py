@@ -182,6 +182,15 @@ class MarkReviewedTests(CurationTestCase):
         self.assertEqual(published.title, "Stale sports club, renamed in a draft")
         self.assertEqual(published.last_reviewed, today())
 
+    def test_select_all_in_listing_takes_the_listings_filter(self):
+        url = reverse("wagtail_bulk_action", args=("practices", "practicepage", "mark_reviewed"))
+        listing = reverse("curation:index") + "?status=stale"
+        self.client.force_login(self.curator)
+        response = self.client.post(url, {}, QUERY_STRING=f"id=all&next={listing}")
+        self.assertRedirects(response, listing, fetch_redirect_response=False)
+        reviewed = PracticePage.objects.filter(last_reviewed=today())
+        self.assertEqual([page.title for page in reviewed], ["Stale sports club"])
+
     def test_a_draft_is_left_out(self):
         self.client.force_login(self.curator)
         confirm = self.client.get(bulk_url("mark_reviewed", [self.draft]))
