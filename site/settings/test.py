@@ -12,6 +12,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEBUG = False
+# Uploads made outside a test's own MEDIA_ROOT (tests/conftest.py), such as class-level demo
+# data, go to a temporary folder rather than the working tree.
+# The worker processes some tests start inherit the folder through the environment.
+MEDIA_ROOT = Path(
+    os.environ.setdefault(
+        "PRACTICE_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="practicehub-test-media-")
+    )
+)
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

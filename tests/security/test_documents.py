@@ -1,6 +1,9 @@
 """Documents are as private as the pages that use them, and each city's editors see their
 city's documents only (issue 12, finding 5)."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import TestCase
@@ -103,3 +106,38 @@ class DocumentPrivacyTests(TestCase):
             )
         )
         self.assertEqual(collections, {self.ghent_collection.pk})
+
+
+class DevelopmentServerTests(TestCase):
+    """`make run` (DEBUG) serves uploaded images from MEDIA_ROOT, never the document files,
+    whose direct addresses would skip the document's privacy."""
+
+    def setUp(self):
+        self.doc = document("Members annex")
+        hidden = PracticePageFactory(title="Members only", description=linking(self.doc))
+        make_members_only(hidden)
+
+    def test_a_document_file_is_not_served_from_media_but_an_image_is(self):
+        import importlib
+
+        from django.test import override_settings
+        from django.urls import clear_url_caches
+
+        import practicehub.urls
+
+        (Path(settings.MEDIA_ROOT) / "images").mkdir(parents=True, exist_ok=True)
+        (Path(settings.MEDIA_ROOT) / "images" / "seen.png").write_bytes(b"not really a png")
+        try:
+            with override_settings(DEBUG=True):
+                importlib.reload(practicehub.urls)
+                clear_url_caches()
+                file_response = self.client.get(f"/media/{self.doc.file.name}")
+                image_response = self.client.get("/media/images/seen.png")
+                view_response = self.client.get(self.doc.url)
+        finally:
+            importlib.reload(practicehub.urls)
+            clear_url_caches()
+        self.assertEqual(image_response.status_code, 200)
+        self.assertEqual(file_response.status_code, 404)
+        self.assertEqual(view_response.status_code, 404)
+        self.assertNotIn(b"The text of", file_response.content)
