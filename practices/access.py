@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -36,7 +36,14 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from practicehub.tasks import retried
 
-from .curation import CuratorsMenuItem, CuratorsOnlyMixin, curator_addresses, curators_only
+from .curation import (
+    CuratorsMenuItem,
+    CuratorsOnlyMixin,
+    addresses_by_language,
+    curator_addresses,
+    curators_only,
+    preferred_language,
+)
 from .limits import counted, seconds_to_next_window, visitor_of
 from .models import MemberAccessRequest
 from .visibility import MEMBERS_GROUP
@@ -184,14 +191,31 @@ def notify_curators(request_id):
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
         "member_requests:detail", args=[access_request.pk]
     )
-    EmailMessage(
-        subject=_("%(name)s asks to become a member") % {"name": access_request.name},
-        body=render_to_string(
-            "practices/email/access_request.txt", {"request": access_request, "link": link}
-        ),
-        to=addresses,
-        reply_to=[access_request.email],
-    ).send()
+    # Each curator reads it in their admin language (one e-mail per language).
+    for language, group in addresses_by_language(addresses).items():
+        with translation.override(language):
+            EmailMessage(
+                subject=_("%(name)s asks to become a member") % {"name": access_request.name},
+                body=render_to_string(
+                    "practices/email/access_request.txt",
+                    {"request": access_request, "link": link},
+                ),
+                to=group,
+                reply_to=[access_request.email],
+            ).send()
+
+
+def decision_language(access_request):
+    """The language of the decision e-mail: the person's account's, else LANGUAGE_CODE."""
+    # The request does not keep the language it was written in (no field for it yet), so an
+    # account's preference is the one hint; a new account has none and gets LANGUAGE_CODE.
+    user = access_request.user or (
+        get_user_model()
+        .objects.filter(is_active=True, email__iexact=access_request.email)
+        .order_by("pk")
+        .first()
+    )
+    return preferred_language(user) if user is not None else settings.LANGUAGE_CODE
 
 
 @task(takes_context=True)
@@ -199,21 +223,23 @@ def notify_curators(request_id):
 def send_decision(request_id):
     """Tell the person what the curators decided (with a password link when approved)."""
     access_request = MemberAccessRequest.objects.select_related("user").get(pk=request_id)
-    context = {"request": access_request, "login": settings.WAGTAILADMIN_BASE_URL.rstrip("/")}
-    if access_request.status == Status.APPROVED:
-        user = access_request.user
-        context["username"] = user.get_username()
-        # A person who has a password signs in with it; a new account chooses one.
-        context["password_link"] = "" if user.has_usable_password() else password_link(user)
-        context["login"] += reverse("login")
-        subject = _("You are now a member of Practice Hub")
-        template = "practices/email/access_approved.txt"
-    else:
-        subject = _("Your request to become a member of Practice Hub")
-        template = "practices/email/access_declined.txt"
-    EmailMessage(
-        subject=subject, body=render_to_string(template, context), to=[access_request.email]
-    ).send()
+    # Inside the override, so that the links carry the language's prefix (/fr/accounts/…).
+    with translation.override(decision_language(access_request)):
+        context = {"request": access_request, "login": settings.WAGTAILADMIN_BASE_URL.rstrip("/")}
+        if access_request.status == Status.APPROVED:
+            user = access_request.user
+            context["username"] = user.get_username()
+            # A person who has a password signs in with it; a new account chooses one.
+            context["password_link"] = "" if user.has_usable_password() else password_link(user)
+            context["login"] += reverse("login")
+            subject = _("You are now a member of Practice Hub")
+            template = "practices/email/access_approved.txt"
+        else:
+            subject = _("Your request to become a member of Practice Hub")
+            template = "practices/email/access_declined.txt"
+        EmailMessage(
+            subject=subject, body=render_to_string(template, context), to=[access_request.email]
+        ).send()
 
 
 # --- The curators' screens

@@ -25,7 +25,7 @@ from django_tasks import task
 
 from practicehub.tasks import retried
 
-from .curation import curator_addresses
+from .curation import addresses_by_language, curator_addresses
 from .limits import counted, seconds_to_next_window, visitor_of
 from .models import ContactMessage, PracticePage
 
@@ -171,26 +171,36 @@ def deliver_contact_message(message_id):
         return  # delivered already (a retry after a late failure)
     practice = PracticePage.objects.get(pk=message.practice_id)
     kind, addresses = contact_recipients(practice)
-    context = {
-        "practice": practice,
-        "practice_url": practice.full_url,
-        "name": message.sender_name,
-        "organisation": message.sender_organisation,
-        "email": message.sender_email,
-        "message": message.message,
-        "goes_to": recipients_phrase(kind, practice) if addresses else "",
-    }
-    with translation.override(message.language or settings.LANGUAGE_CODE):
-        if addresses:
+    sender_language = message.language or settings.LANGUAGE_CODE
+
+    def context():
+        # Built under each language's override: the page's address gets that language's prefix.
+        return {
+            "practice": practice,
+            "practice_url": practice.full_url,
+            "name": message.sender_name,
+            "organisation": message.sender_organisation,
+            "email": message.sender_email,
+            "message": message.message,
+            "goes_to": recipients_phrase(kind, practice) if addresses else "",
+        }
+
+    # Editors and curators read the relay in their own admin language; a practice's contact
+    # person (no account, as a rule) in the practice's language when the interface has it.
+    content_language = practice.language if practice.language in dict(settings.LANGUAGES) else None
+    for language, group in addresses_by_language(addresses, default=content_language).items():
+        with translation.override(language):
             EmailMessage(
                 subject=_("A message about “%(title)s”") % {"title": practice.title},
-                body=render_to_string("practices/email/contact_message.txt", context),
-                to=addresses,
+                body=render_to_string("practices/email/contact_message.txt", context()),
+                to=group,
                 reply_to=[message.sender_email],
             ).send()
+    # The sender's copy in the language of the page they wrote from (kept on the message).
+    with translation.override(sender_language):
         EmailMessage(
             subject=_("Your message about “%(title)s”") % {"title": practice.title},
-            body=render_to_string("practices/email/contact_copy.txt", context),
+            body=render_to_string("practices/email/contact_copy.txt", context()),
             to=[message.sender_email],
         ).send()
     ContactMessage.objects.filter(pk=message.pk).update(

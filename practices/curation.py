@@ -57,6 +57,28 @@ def curator_addresses():
     return sorted(set(users.values_list("email", flat=True)))
 
 
+def preferred_language(user):
+    """The language `user` reads e-mail in: their Wagtail preference, else LANGUAGE_CODE."""
+    from wagtail.users.models import UserProfile
+
+    # get_preferred_language() falls back to the active language: on the worker, make that ours.
+    with translation.override(settings.LANGUAGE_CODE):
+        return UserProfile.get_for_user(user).get_preferred_language()
+
+
+def addresses_by_language(addresses, default=None):
+    """{language: addresses}: each address in its account's language, others in `default`."""
+    default = default or settings.LANGUAGE_CODE
+    users = get_user_model().objects.filter(is_active=True, email__in=addresses).order_by("pk")
+    language_of = {}
+    for user in users:
+        language_of.setdefault(user.email, preferred_language(user))
+    groups = {}
+    for address in addresses:
+        groups.setdefault(language_of.get(address, default), []).append(address)
+    return groups
+
+
 def curators_only(view):
     """Decorate a function view: refuse everyone but curators and administrators."""
 
@@ -131,17 +153,19 @@ def tell_city_editors_about_archiving(page_id):
     practice = PracticePage.objects.filter(pk=page_id, archived=True).first()
     if practice is None:
         return  # restored (or deleted) before the worker got here: nothing to tell
-    context = {
-        "practice": practice,
-        "reason": practice.archive_reason,
-        "practice_url": practice.full_url,
-    }
-    # One message per editor, so that nobody learns the other editors' addresses.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("Archived: “%(title)s”") % {"title": practice.title}
-        body = render_to_string("practices/email/archived.txt", context)
-        for address in city_editor_addresses(practice):
-            EmailMessage(subject=subject, body=body, to=[address]).send()
+    for language, addresses in addresses_by_language(city_editor_addresses(practice)).items():
+        # Inside the override, so that the page's address carries the language's prefix too.
+        with translation.override(language):
+            context = {
+                "practice": practice,
+                "reason": practice.archive_reason,
+                "practice_url": practice.full_url,
+            }
+            subject = gettext("Archived: “%(title)s”") % {"title": practice.title}
+            body = render_to_string("practices/email/archived.txt", context)
+            # One message per editor, so that nobody learns the other editors' addresses.
+            for address in addresses:
+                EmailMessage(subject=subject, body=body, to=[address]).send()
 
 
 def mark_reviewed(page, user, day=None):

@@ -35,6 +35,7 @@ from search.backends.base import SortOrder
 from search.facets import FACETS
 from search.forms import SearchForm
 
+from .curation import preferred_language
 from .feeds import LatestPracticesFeed
 from .models import PracticePage, SavedSearch
 
@@ -141,7 +142,8 @@ def save_view(request):
          else _("Search updated: %(search)s. %(how)s you get an e-mail with what is new."))
         % {"search": saved.description, "how": saved.get_frequency_display()},
     )  # fmt: skip
-    return redirect(f"/practices/?{query}")
+    # The search page in the visitor's language (/fr/practices/ for a French visitor).
+    return redirect(f"{reverse('wagtail_serve', args=['practices/'])}?{query}")
 
 
 @login_required
@@ -232,6 +234,11 @@ def digest_practices(saved, since):
     return [pages[pk] for pk in ids if pk in pages]
 
 
+def search_page_path():
+    """The search page's path in the active language (/practices/, /fr/practices/…)."""
+    return reverse("wagtail_serve", args=["practices/"])
+
+
 @task(takes_context=True)
 @retried
 def send_search_digest(saved_id):
@@ -243,15 +250,16 @@ def send_search_digest(saved_id):
     practices = digest_practices(saved, saved.last_sent_at or saved.created_at)
     if practices:
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-        context = {
-            "saved": saved,
-            "practices": practices,
-            "search_url": f"{base}/practices/?{saved.query}",
-            "manage_url": base + reverse("saved_searches"),
-            "unsubscribe_url": base
-            + reverse("saved_search_unsubscribe", args=[unsubscribe_token(saved)]),
-        }
-        with translation.override(settings.LANGUAGE_CODE):
+        # The member's chosen language; the links inside carry its prefix (/fr/practices/…).
+        with translation.override(preferred_language(saved.user)):
+            context = {
+                "saved": saved,
+                "practices": practices,
+                "search_url": f"{base}{search_page_path()}?{saved.query}",
+                "manage_url": base + reverse("saved_searches"),
+                "unsubscribe_url": base
+                + reverse("saved_search_unsubscribe", args=[unsubscribe_token(saved)]),
+            }
             EmailMessage(
                 subject=_("New on Practice Hub for your search: %(search)s")
                 % {"search": saved.description},

@@ -31,7 +31,8 @@ from wagtail.locks import WorkflowLock
 from wagtail.models import GroupApprovalTask, WorkflowState
 from wagtail.signals import workflow_rejected
 
-CRITERIA_HEADING = "Not met yet:"
+# Lazy: the heading is written into the stored comment in the curator's admin language.
+CRITERIA_HEADING = _("Not met yet:")
 
 
 def inclusion_criteria():
