@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "practicehub.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (it may read a chosen language), before CommonMiddleware (whose
+    # trailing-slash redirect must see the language prefix): the URL's /fr/ picks the language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +137,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
+# The interface languages (docs/i18n.md). English is unprefixed; the others live under /fr/,
+# /nl/, /de/, /es/. Each name is written in its own language: the header's switch shows them.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -199,12 +212,17 @@ WAGTAIL_SITE_NAME = "Practice Hub"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL") or "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Content is not translated (no page translations): each practice keeps its own language. Page
+# URLs still get the reader's /fr/ prefix, as Wagtail's serve view sits inside i18n_patterns.
 WAGTAIL_I18N_ENABLED = False
+# The languages an editor may choose for the admin (their account's preference): ours.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TAGGIT_CASE_INSENSITIVE = True
 # Members sign in on the public site (not the admin) to read members-only content.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
-WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+# URL names, not paths: the sign-in page is then the one in the reader's language (/fr/...).
+WAGTAIL_FRONTEND_LOGIN_URL = "login"
 
 # --- Practice Hub rules (RAN_TEMPLATE.md). Soft limits and counts are settings, not constants.
 

@@ -1,0 +1,57 @@
+"""The current page in each interface language: the header's switch and hreflang alternates."""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+from wagtail.models import Site
+
+register = template.Library()
+
+
+def _root_url(request):
+    """The site's address (its Site's root_url), for absolute hreflang URLs."""
+    site = Site.find_for_request(request)
+    if site is not None and site.root_url:
+        return site.root_url.rstrip("/")
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """Each interface language's address of this page, query string kept (docs/i18n.md).
+
+    Each item has `code`, `name` (in its own language), `url` (relative, for the switch),
+    `absolute_url` (for hreflang) and `current`. Machine channels have one address, so they
+    get the same URL in every language; the template shows no switch when there is no request.
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    query = request.META.get("QUERY_STRING", "")
+    current = translation.get_language()
+    root = _root_url(request)
+    versions = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(request.path, code)
+        if query:
+            url = f"{url}?{query}"
+        versions.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "absolute_url": root + url,
+                "current": code == current,
+            }
+        )
+    return versions
+
+
+@register.filter
+def differs_from_language(content_language, interface_language):
+    """Whether a text in `content_language` is in another language than the interface's."""
+    if not content_language or not interface_language:
+        return False
+    primary = str(content_language).lower().split("-")[0]
+    return primary != str(interface_language).lower().split("-")[0]
