@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run worker setup demo test system-packages lint format check clean
+.PHONY: help venv run worker setup demo test system-packages lint format check clean messages makemessages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,11 +18,22 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed ## Create the virtual environment and install the dependencies
 
-setup: venv ## Migrate the database and load the demo content (with an admin account)
+# The interface languages besides English (site/settings/base.py LANGUAGES; docs/i18n.md).
+LOCALES := fr nl de es
+
+messages: venv ## Compile the translations (locale/*/LC_MESSAGES/*.po into .mo; needs gettext)
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+makemessages: venv ## Collect new strings into the catalogues (locale/<lang>/LC_MESSAGES/django.po)
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) \
+		--ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=media \
+		--ignore=static_collected
+
+setup: venv messages ## Migrate the database and load the demo content (with an admin account)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data --accounts
 
-run: setup ## Set everything up, then serve the site on http://127.0.0.1:8000 with a task worker
+run: setup messages ## Set everything up, then serve the site on http://127.0.0.1:8000 with a task worker
 	HOST=$(HOST) $(BIN)/honcho start -f Procfile
 
 worker: venv ## Run one task worker on its own (index updates, PDF bundles, e-mails)
@@ -31,7 +42,7 @@ worker: venv ## Run one task worker on its own (index updates, PDF bundles, e-ma
 demo: venv ## (Re)load the demo content
 	$(BIN)/python manage.py load_demo_data
 
-test: venv system-packages ## Run the whole test suite (set DATABASE_URL to test on PostgreSQL)
+test: venv system-packages messages ## Run the whole test suite (set DATABASE_URL to test on PostgreSQL)
 	$(BIN)/python -m pytest
 
 system-packages: ## Install the Debian packages the tests need (Chromium, poppler, HarfBuzz subset)
