@@ -6,6 +6,13 @@
   const limitsNode = document.getElementById("practice-word-limits");
   if (!limitsNode) return;
   const limits = JSON.parse(limitsNode.textContent);
+  // Texts go through Django's JavaScript catalogue when the page loads one (gettext), as in
+  // typeahead.js; without it they stay English.
+  const translate = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
+  const fill = (text, values) =>
+    typeof window.interpolate === "function"
+      ? window.interpolate(text, values, true)
+      : text.replace(/%\((\w+)\)s/g, (_match, key) => values[key]);
 
   function countWords(text) {
     const words = text.trim().split(/\s+/).filter(Boolean);
@@ -27,8 +34,11 @@
       const words = countWords(editor.innerText || "");
       const over = words > limit;
       counter.textContent = over
-        ? `${words} words: over the ${limit}-word limit of the template.`
-        : `${words} of ${limit} words.`;
+        ? fill(translate("%(words)s words: over the %(limit)s-word limit of the template."), {
+            words,
+            limit,
+          })
+        : fill(translate("%(words)s of %(limit)s words."), { words, limit });
       counter.style.color = over ? "#b50000" : "";
       counter.style.fontWeight = over ? "bold" : "";
     }
