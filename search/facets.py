@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf.global_settings import LANGUAGES
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -27,7 +27,11 @@ from practices.models import (
     PracticeTag,
     TargetAudience,
 )
-from practices.models.vocabularies import current_slugs
+from practices.models.vocabularies import (
+    TRANSLATED_LANGUAGES,
+    VocabularyTerm,
+    current_slugs,
+)
 
 from .backends.base import FacetOption
 
@@ -124,12 +128,30 @@ class VocabularyFacet(Facet):
             return {}
         if len(slugs) > LABELS_READ_ALL_ABOVE:
             return {slug: label for slug, label in self.all_labels().items() if slug in slugs}
-        rows = self.model.objects.filter(slug__in=slugs).values_list("slug", self.label_field)
-        return dict(rows)
+        return self._read_labels(self.model.objects.filter(slug__in=slugs))
 
     def all_labels(self):
         """Slug -> label of every value in the vocabulary."""
-        return dict(self.model.objects.values_list("slug", self.label_field))
+        return self._read_labels(self.model.objects.all())
+
+    def _label_fields(self):
+        """The columns a label is read from: the active language's label first, when the
+        vocabulary has one (VocabularyTerm.label_fr, ...), then the English label."""
+        code = (get_language() or "").split("-")[0].lower()
+        translated = code in TRANSLATED_LANGUAGES and self.label_field == "label"
+        if translated and issubclass(self.model, VocabularyTerm):
+            return (f"label_{code}", self.label_field)
+        return (self.label_field,)
+
+    def _read_labels(self, terms):
+        """Slug -> label of `terms` in the reader's language, falling back to English.
+
+        Read at query time on both engines (their documents carry slugs only), so a label a
+        curator translates shows at once, with no re-index, and the index stays English.
+        """
+        fields = self._label_fields()
+        rows = terms.values_list("slug", *fields)
+        return {slug: next((label for label in labels if label), "") for slug, *labels in rows}
 
     def renamed(self, slugs):
         """Slugs a term or tag had before (its `former_slugs`), mapped to its slug now, so

@@ -5,17 +5,35 @@ from collections.abc import Iterable
 from django import forms
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from taggit.models import ItemBase, TagBase
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
+
+# The interface languages other than English whose labels a term carries (settings.LANGUAGES).
+# English is `label` itself: the stable name machine channels, the index and imports use.
+TRANSLATED_LANGUAGES = ("fr", "nl", "de", "es")
+
+TRANSLATION_HELP = _(
+    "Shown to readers who use the site in this language. Left empty, they see the label."
+)
+
+
+def _translated_label(verbose_name):
+    """A blank label field for one interface language."""
+    return models.CharField(verbose_name, max_length=150, blank=True, help_text=TRANSLATION_HELP)
 
 
 class VocabularyTerm(index.Indexed, models.Model):
     """A term of a controlled vocabulary, with the network it comes from and an active flag."""
 
     label = models.CharField(_("label"), max_length=150, unique=True)
+    label_fr = _translated_label(_("label in French"))
+    label_nl = _translated_label(_("label in Dutch"))
+    label_de = _translated_label(_("label in German"))
+    label_es = _translated_label(_("label in Spanish"))
     slug = models.SlugField(
         _("slug"),
         max_length=150,
@@ -47,6 +65,10 @@ class VocabularyTerm(index.Indexed, models.Model):
 
     panels = [
         FieldPanel("label"),
+        MultiFieldPanel(
+            [FieldPanel(f"label_{code}") for code in TRANSLATED_LANGUAGES],
+            heading=_("Translations"),
+        ),
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("source_network"),
@@ -59,7 +81,9 @@ class VocabularyTerm(index.Indexed, models.Model):
         ordering = ["label"]
 
     def __str__(self):
-        return self.label
+        # Templates, chips, facets and the admin print terms: they show the reader's language.
+        # Machine channels (API, OAI, exports, the index) read `label` and stay English.
+        return self.localized_label
 
     def save(self, *args, **kwargs):
         """Fill the slug from the label when it is empty; remember a slug that changes."""
@@ -67,6 +91,18 @@ class VocabularyTerm(index.Indexed, models.Model):
             self.slug = slugify(self.label)[:150]
         _remember_former_slug(self)
         super().save(*args, **kwargs)
+
+    def label_in(self, language):
+        """The label in `language` (a code such as "fr" or "fr-be"), else the English label."""
+        code = (language or "").split("-")[0].lower()
+        if code in TRANSLATED_LANGUAGES:
+            return getattr(self, f"label_{code}") or self.label
+        return self.label
+
+    @property
+    def localized_label(self):
+        """The label in the active language, falling back to the English label."""
+        return self.label_in(get_language())
 
 
 class DescribedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):

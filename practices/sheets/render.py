@@ -216,32 +216,42 @@ def first_network(page):
 # are listed in the order they were linked (the first network is the one in the header), so
 # linking them again in another order changes the digest. The parent is the owning city, or
 # the network the practice lives under (whose logo the header shows when no network lists
-# the practice). Meetings and deliverable links follow publishing, but pages saved without a
-# revision are keyed on their own row only (cache.SheetKey), so they count here too. The
-# practice's image and full document are read with their files: an image or document whose
-# file is replaced keeps its id, yet the sheet shows the new picture and address.
+# the practice). Vocabulary terms carry their label in every language: a sheet shows the
+# reader's, and a curator's new translation must render the stored sheets again. Meetings
+# and deliverable links follow publishing, but pages saved without a revision are keyed on
+# their own row only (cache.SheetKey), so they count here too. The practice's image and full
+# document are read with their files: an image or document whose file is replaced keeps its
+# id, yet the sheet shows the new picture and address.
 #
 # Written as SQL because the same UNION built with the ORM took longer to compile on every
 # download than the database took to answer it, and the dozen queries it replaces were the
 # largest cost of serving a stored sheet (docs/benchmarks.md). Plain SQL (UNION ALL, CAST,
 # LEFT JOIN) that SQLite and PostgreSQL both run; the table names are Django's defaults.
 PRACTICE_RELATED_SQL = """
-SELECT 'theme', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+SELECT 'theme', CAST(t.label AS VARCHAR), CAST(t.label_fr AS VARCHAR),
+       CAST(t.label_nl AS VARCHAR), CAST(t.label_de AS VARCHAR), CAST(t.label_es AS VARCHAR),
+       NULL
 FROM practices_keytheme t
 JOIN practices_practicepage_key_themes l ON l.keytheme_id = t.id
 WHERE l.practicepage_id = %(page)s
 UNION ALL
-SELECT 'audience', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+SELECT 'audience', CAST(t.label AS VARCHAR), CAST(t.label_fr AS VARCHAR),
+       CAST(t.label_nl AS VARCHAR), CAST(t.label_de AS VARCHAR), CAST(t.label_es AS VARCHAR),
+       NULL
 FROM practices_targetaudience t
 JOIN practices_practicepage_target_audiences l ON l.targetaudience_id = t.id
 WHERE l.practicepage_id = %(page)s
 UNION ALL
-SELECT 'programme', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+SELECT 'programme', CAST(t.label AS VARCHAR), CAST(t.label_fr AS VARCHAR),
+       CAST(t.label_nl AS VARCHAR), CAST(t.label_de AS VARCHAR), CAST(t.label_es AS VARCHAR),
+       NULL
 FROM practices_fundingprogramme t
 JOIN practices_practicepage_funding_programmes l ON l.fundingprogramme_id = t.id
 WHERE l.practicepage_id = %(page)s
 UNION ALL
-SELECT 'organisation type', CAST(t.label AS VARCHAR), NULL, NULL, NULL, NULL, NULL
+SELECT 'organisation type', CAST(t.label AS VARCHAR), CAST(t.label_fr AS VARCHAR),
+       CAST(t.label_nl AS VARCHAR), CAST(t.label_de AS VARCHAR), CAST(t.label_es AS VARCHAR),
+       NULL
 FROM practices_organisationtype t
 WHERE t.id = %(organisation_type)s
 UNION ALL
@@ -313,12 +323,12 @@ WHERE SUBSTR(%(path)s, 1, LENGTH(p.path)) = p.path
 def practice_related_digest(page):
     """A digest of what a practice sheet shows that is not stored in the practice's own row.
 
-    Vocabulary labels, city and network names, the network logo, the practice's image (its
-    file and alt text) and full document (its file), tag names, meetings and deliverable
-    links, its adaptations, the evidence badge's explanation, the view restrictions over it
-    (its "Members only" marker), and the page's address: changing any
-    of them (even with a bulk update that sends no signal) changes the digest, so the stored
-    sheet is rendered again.
+    Vocabulary labels (in every language), city and network names, the network logo, the
+    practice's image (its file and alt text) and full document (its file), tag names,
+    meetings and deliverable links, its adaptations, the evidence badge's explanation, the
+    view restrictions over it (its "Members only" marker), and the page's address: changing
+    any of them (even with a bulk update that sends no signal) changes the digest, so the
+    stored sheet is rendered again.
     One query; the rows are sorted because a UNION has no order, and each row carries what
     orders it on the sheet (page paths, sort orders), so a new order changes the digest too.
     """
@@ -435,7 +445,9 @@ def render_practice_sheet(page, *, show_contact, audience="public"):
     document = Document(
         title=page.title,
         author=_author(page),
-        language=page.language or get_language(),
+        # The sheet's headings are in the reader's language; the practice's own text keeps
+        # its language on its <article lang> (practice_body.html).
+        language=get_language() or settings.LANGUAGE_CODE,
         description=_("Practice sheet"),
         created=page.last_published_at,
     )
@@ -467,7 +479,8 @@ def city_related_digest(city, practices):
                     p.pk,
                     p.live_revision_id,
                     p.title,
-                    [t.label for t in p.key_themes.all()],
+                    # In the reader's language: the factsheet shows that label.
+                    [t.localized_label for t in p.key_themes.all()],
                     [c.title for c in p.cities.all()],
                     p.full_url,
                 )
