@@ -115,6 +115,18 @@ class SaveSearchForm(forms.Form):
     frequency = forms.ChoiceField(choices=SavedSearch.Frequency.choices)
 
 
+def remember_language(user):
+    """Keep the page's language as a member's e-mail language (members have no admin to set it)."""
+    from wagtail.users.models import UserProfile
+
+    # An editor chose their language in the admin's account settings: theirs stays.
+    if user.has_perm("wagtailadmin.access_admin"):
+        return
+    language = translation.get_language()
+    if language in dict(settings.LANGUAGES):
+        UserProfile.objects.update_or_create(user=user, defaults={"preferred_language": language})
+
+
 @require_POST
 @login_required
 def save_view(request):
@@ -132,6 +144,7 @@ def save_view(request):
             "description": describe(search)[:500],
         },
     )
+    remember_language(request.user)
     if not request.user.email:
         messages.warning(
             request, _("Your account has no e-mail address, so no digest can be sent yet.")

@@ -246,3 +246,31 @@ class WorkerEmailTests(TestCase):
         self.assertIn(spanish_url, digest.body)
         self.assertIn(f"{SITE}/es/practices/?q=mentors", digest.body)
         self.assertIn(SITE + manage, digest.body)
+
+    def test_a_member_who_saved_a_search_in_spanish_gets_the_digest_in_spanish(self):
+        # Members have no admin account settings: the page they saved from tells the language.
+        member = UserFactory(username="lucia", email="lucia@city.example")
+        member.groups.set([Group.objects.get(name="Members")])
+        self.client.force_login(member)
+        with translation.override("es"):
+            save = reverse("saved_search_save")
+        self.assertTrue(save.startswith("/es/"), save)
+        self.client.post(save, {"query": "q=mentors", "frequency": "weekly"})
+        saved = SavedSearch.objects.get(user=member)
+        SavedSearch.objects.filter(pk=saved.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=8)
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            practice = PracticePageFactory(title="Mentors for newcomers", parent=self.city)
+            practice.save_revision().publish()
+        self.assertEqual(queue_due_digests(), 1)
+        (digest,) = mail.outbox
+        self.assertIn(full_url(practice, "es"), digest.body)
+        self.assertIn(f"{SITE}/es/practices/?q=mentors", digest.body)
+
+    def test_an_editors_own_choice_of_language_stays_when_they_save_a_search(self):
+        prefer(self.dutch, "nl")
+        self.client.force_login(self.dutch)
+        with translation.override("fr"):
+            self.client.post(reverse("saved_search_save"), {"query": "q=x", "frequency": "weekly"})
+        self.assertEqual(UserProfile.get_for_user(self.dutch).preferred_language, "nl")
