@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.template.defaultfilters import linebreaks_filter
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.action_menu import (
     ActionMenuItem,
@@ -33,6 +34,19 @@ from wagtail.signals import workflow_rejected
 
 # Lazy: the heading is written into the stored comment in the curator's admin language.
 CRITERIA_HEADING = _("Not met yet:")
+
+
+# The default criteria of settings (PRACTICE_INCLUSION_CRITERIA), marked here so that makemessages
+# finds them; criteria a site sets in its environment show as written.
+DEFAULT_CRITERIA = [
+    gettext_noop("It aims to prevent or counter radicalisation leading to violent extremism"),
+    gettext_noop("It has been carried out, and says where, since when and by whom"),
+    gettext_noop("The description says what is done, with whom and how"),
+    gettext_noop("The two key themes and the target audiences fit what it does"),
+    gettext_noop("Evidence and evaluation are stated honestly (or that there is none yet)"),
+    gettext_noop("The contact details are current and their publication was agreed"),
+    gettext_noop("It holds no personal data about participants or cases"),
+]
 
 
 def inclusion_criteria():
@@ -59,7 +73,8 @@ class RequestChangesForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The criteria are read per form so that a changed setting needs no migration; the
         # text itself is the value, so the comment keeps its meaning if the list changes later.
-        self.fields["criteria"].choices = [(text, text) for text in inclusion_criteria()]
+        # The label in the curator's language; the value stays the setting's own text.
+        self.fields["criteria"].choices = [(text, gettext(text)) for text in inclusion_criteria()]
 
 
 def changes_requested_comment(criteria, comment):
@@ -67,7 +82,8 @@ def changes_requested_comment(criteria, comment):
     comment = (comment or "").strip()
     if not criteria:
         return comment
-    listed = "\n".join(f"- {criterion}" for criterion in criteria)
+    # Written in the curator's language, as the heading is: the comment is kept as stored text.
+    listed = "\n".join(f"- {gettext(criterion)}" for criterion in criteria)
     return f"{CRITERIA_HEADING}\n{listed}\n\n{comment}".strip()
 
 

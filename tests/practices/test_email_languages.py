@@ -10,8 +10,9 @@ translated in locale/fr/LC_MESSAGES/django.po.
 """
 
 import datetime
+import os
 from pathlib import Path
-from unittest import mock, skipUnless
+from unittest import mock, skipIf, skipUnless
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -274,3 +275,13 @@ class WorkerEmailTests(TestCase):
         with translation.override("fr"):
             self.client.post(reverse("saved_search_save"), {"query": "q=x", "frequency": "weekly"})
         self.assertEqual(UserProfile.get_for_user(self.dutch).preferred_language, "nl")
+
+
+class CriteriaMarkedTests(TestCase):
+    @skipIf(os.environ.get("PRACTICE_INCLUSION_CRITERIA"), "the site sets its own criteria")
+    def test_the_default_inclusion_criteria_are_all_marked_for_translation(self):
+        # The review form and the stored comment show them translated: makemessages must see
+        # each one in practices/workflow.py, word for word as settings has it.
+        from practices.workflow import DEFAULT_CRITERIA
+
+        self.assertEqual(DEFAULT_CRITERIA, settings.PRACTICE_INCLUSION_CRITERIA)
