@@ -103,7 +103,7 @@ KEY_THEMES = {
     "Social cohesion and polarisation": (
         "Cohésion sociale et polarisation",
         "Sociale cohesie en polarisatie",
-        "Sozialer Zusammenhalt und Polarisierung",
+        "Gesellschaftlicher Zusammenhalt und Polarisierung",
         "Cohesión social y polarización",
     ),
     "Victims of terrorism": (
@@ -128,10 +128,10 @@ KEY_THEMES = {
 
 TARGET_AUDIENCES = {
     "First responders or practitioners": (
-        "Intervenants de première ligne ou praticiens",
+        "Intervenants de première ligne ou professionnels de terrain",
         "Eerstelijnswerkers of professionals",
         "Fachkräfte an vorderster Front oder aus der Praxis",
-        "Primeros intervinientes o profesionales",
+        "Profesionales de primera línea",
     ),
     "Authorities": ("Autorités", "Overheden", "Behörden", "Autoridades"),
     "Online community": (
@@ -154,8 +154,8 @@ TARGET_AUDIENCES = {
         "Prisiones/libertad vigilada",
     ),
     "Educators/academics": (
-        "Éducateurs/universitaires",
-        "Onderwijzers/academici",
+        "Enseignants, éducateurs/universitaires",
+        "Onderwijsprofessionals/academici",
         "Pädagogische Fachkräfte/Forschende",
         "Educadores/académicos",
     ),
@@ -186,7 +186,7 @@ ORGANISATION_TYPES = {
     "Foundation": ("Fondation", "Stichting", "Stiftung", "Fundación"),
     "Academic/research institution": (
         "Institution universitaire ou de recherche",
-        "Academische instelling/onderzoeksinstelling",
+        "Academische of onderzoeksinstelling",
         "Hochschule/Forschungseinrichtung",
         "Institución académica/de investigación",
     ),

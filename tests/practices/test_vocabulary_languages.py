@@ -7,9 +7,11 @@ the facet and sheet parts also call the code directly under translation.override
 that they do not depend on how the language reaches the request.
 """
 
+import importlib
 import json
 import re
 
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.test import TestCase
 from django.utils import translation
@@ -136,6 +138,21 @@ class SeededLabelTests(LanguagesTestCase):
         for code in ("fr", "nl", "de", "es"):
             self.assertIn(f'name="label_{code}"', html)
         self.assertIn('value="Coopération multi-agences"', html)
+
+    def test_the_migration_fills_only_empty_labels_and_undoes_only_its_own(self):
+        migration = importlib.import_module("practices.migrations.0022_vocabulary_labels")
+        KeyTheme.objects.filter(label=MULTI_AGENCY).update(label_fr="Travail en réseau")
+        KeyTheme.objects.filter(label=PREVENTION).update(label_nl="")
+        migration.fill_labels(apps, None)
+        theme = KeyTheme.objects.get(label=MULTI_AGENCY)
+        self.assertEqual(theme.label_fr, "Travail en réseau")  # the curator's, kept
+        self.assertEqual(
+            KeyTheme.objects.get(label=PREVENTION).label_nl, "(Vroegtijdige) preventie"
+        )
+        migration.clear_labels(apps, None)
+        self.assertEqual(KeyTheme.objects.get(label=MULTI_AGENCY).label_fr, "Travail en réseau")
+        self.assertEqual(KeyTheme.objects.get(label=MULTI_AGENCY).label_de, "")
+        self.assertFalse(TargetAudience.objects.exclude(label_fr="").exists())
 
 
 class ReaderLanguageTests(LanguagesTestCase):
