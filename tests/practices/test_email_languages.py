@@ -285,3 +285,14 @@ class CriteriaMarkedTests(TestCase):
         from practices.workflow import DEFAULT_CRITERIA
 
         self.assertEqual(DEFAULT_CRITERIA, settings.PRACTICE_INCLUSION_CRITERIA)
+
+
+class FeedLanguageTests(TestCase):
+    def test_feeds_keep_one_english_address_whatever_the_readers_language(self):
+        # Feeds are shared and cached: a French browser gets the same English feed.
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+        for url in ("/feeds/practices.rss", "/feeds/search.atom?q=mentors"):
+            response = self.client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(b"<title>Practice Hub: ", response.content)
+            self.assertNotIn(b"/fr/", response.content)
