@@ -21,19 +21,24 @@ def _root_url(request):
 def language_versions(context):
     """Each interface language's address of this page, query string kept (docs/i18n.md).
 
-    Each item has `code`, `name` (in its own language), `url` (relative, for the switch),
-    `absolute_url` (for hreflang) and `current`. Machine channels have one address, so they
-    get the same URL in every language; the template shows no switch when there is no request.
+    The query is the page's `canonical_url` one when it sets one. Each item has `code`,
+    `name` (in its own language), `url` (relative, for the switch), `absolute_url` (for
+    hreflang) and `current`. Without a request (an e-mail, a PDF) there is nothing to switch.
     """
     request = context.get("request")
     if request is None:
         return []
-    query = request.META.get("QUERY_STRING", "")
+    path, query = request.path, request.META.get("QUERY_STRING", "")
+    # A page that cleans its query (the search drops filters that no longer exist) gives its
+    # own address: the other languages then link to the cleaned search, not the raw one.
+    canonical = context.get("canonical_url")
+    if canonical:
+        path, _sep, query = str(canonical).partition("?")
     current = translation.get_language()
     root = _root_url(request)
     versions = []
     for code, name in settings.LANGUAGES:
-        url = translate_url(request.path, code)
+        url = translate_url(path, code)
         if query:
             url = f"{url}?{query}"
         versions.append(
