@@ -133,6 +133,17 @@ class LanguagePagesTests(TestCase):
         self.assertIn('href="/fr/practices/"', html)
         self.assertIn('href="/fr/accounts/login/?next=/fr/"', html)
 
+    def test_a_members_only_page_asks_to_sign_in_in_the_readers_language(self):
+        from practices.roles import make_members_only
+
+        make_members_only(self.practice)
+        url = self.english_urls()["practice"]
+        response = self.client.get(f"/nl{url}")
+        self.assertRedirects(
+            response, f"/nl/accounts/login/?next=/nl{url}", fetch_redirect_response=False
+        )
+        self.assertContains(self.client.get(response["Location"]), '<html lang="nl">')
+
     def test_the_switch_keeps_the_page_and_the_query(self):
         query = "q=online&country=be&sort=title"
         response = self.client.get(f"/fr/practices/?{query}")
