@@ -23,6 +23,22 @@ MEMBERS_ONLY = (
 )
 
 
+def open_new_page_form(page, url):
+    """Open a create form and wait until Wagtail watches it for edits, as a person would.
+
+    Wagtail 8 records the form's starting values two seconds after it loads and autosaves only
+    what differs from them: values typed sooner count as the starting values, nothing is
+    autosaved and submit_new_page_for_review waits for the edit URL in vain. The form says
+    when it starts watching (the w-unsaved:watch-edits event).
+    """
+    page.goto(url)
+    page.evaluate(
+        "() => document.addEventListener('w-unsaved:watch-edits', () => {"
+        " document.body.dataset.watchingEdits = 'yes'; }, { once: true })"
+    )
+    page.wait_for_selector("body[data-watching-edits='yes']", state="attached")
+
+
 def test_a_member_sees_a_members_only_practice_that_a_visitor_cannot(demo_site, new_page):
     practice = PracticePage.objects.get(title=MEMBERS_ONLY)
 
@@ -54,7 +70,7 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     editor = new_page()
     sign_in(editor, demo_site, "mechelen-editor", admin=True)
     city_id = PracticePage.objects.get(title__startswith="Building a sustainable").get_parent().pk
-    editor.goto(f"{demo_site}/admin/pages/add/practices/practicepage/{city_id}/")
+    open_new_page_form(editor, f"{demo_site}/admin/pages/add/practices/practicepage/{city_id}/")
     editor.fill("#id_title", title)
     editor.press("#id_title", "Tab")  # the title fills in the slug on blur
     editor.locator("[data-contentpath='description'] [contenteditable='true']").click()
@@ -349,7 +365,7 @@ def test_a_ghent_editor_adapts_a_mechelen_practice_and_it_shows_once_approved(de
 
     editor = new_page()
     sign_in(editor, demo_site, "ghent-editor", admin=True)
-    editor.goto(f"{demo_site}/admin/pages/add/practices/adaptationpage/{ghent.pk}/")
+    open_new_page_form(editor, f"{demo_site}/admin/pages/add/practices/adaptationpage/{ghent.pk}/")
     editor.fill("#id_title", "Gaming tournaments in Ghent")
     editor.press("#id_title", "Tab")
     editor.locator("#id_original-chooser").get_by_role("button").first.click()
