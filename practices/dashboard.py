@@ -6,19 +6,22 @@ the editor edits and "Edit your city's profile", then lists the city's practices
 state in plain words once there are some (docs/editing.md).
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
-from wagtail.models import WorkflowState
+from wagtail.models import Page, WorkflowState
 
 from .models import CityEditorGroup, CityPage, PracticePage
 
 LISTED = 10  # practices per city; the explorer lists them all
 
 
-def practice_state(page):
-    """A practice's state as its editors say it: draft, in review, changes requested, published."""
-    state = page.current_workflow_state
+def practice_state(page, state):
+    """A practice's state as its editors say it: draft, in review, changes requested, published.
+
+    `state` is the page's active workflow state, or None.
+    """
     if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
         return _("In review by the curators"), "in-review"
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
@@ -28,6 +31,19 @@ def practice_state(page):
     if page.live:
         return _("Published"), "live"
     return _("Draft: not submitted for review yet"), "draft"
+
+
+def active_workflow_states(pages):
+    """{page id: its active workflow state} in one query.
+
+    Wagtail's prefetch_workflow_states finds none through a specific page model's queryset (the
+    states are stored against the base Page content type), so the states are looked up here.
+    """
+    states = WorkflowState.objects.active().filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=[str(page.pk) for page in pages],
+    )
+    return {int(state.object_id): state for state in states}
 
 
 def edited_cities(user):
@@ -51,12 +67,12 @@ class CityEditorPanel(Component):
         """One entry per edited city: the links and the listed practices with their states."""
         entries = []
         for city in edited_cities(self.user):
-            practices = (
-                PracticePage.objects.descendant_of(city)
-                .order_by("-latest_revision_created_at", "-pk")
-                .prefetch_workflow_states()
+            practices = PracticePage.objects.descendant_of(city).order_by(
+                "-latest_revision_created_at", "-pk"
             )
             total = practices.count()
+            listed = list(practices[:LISTED])
+            states = active_workflow_states(listed)
             entries.append(
                 {
                     "city": city,
@@ -71,9 +87,9 @@ class CityEditorPanel(Component):
                         {
                             "page": page,
                             "edit_url": reverse("wagtailadmin_pages:edit", args=(page.pk,)),
-                            "state": practice_state(page),
+                            "state": practice_state(page, states.get(page.pk)),
                         }
-                        for page in practices[:LISTED]
+                        for page in listed
                     ],
                     "total": total,
                     "more": max(total - LISTED, 0),

@@ -5,6 +5,7 @@ A module of its own, imported by wagtail_hooks only: the models import practices
 these views import the models.
 """
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.pages import create, edit
 from wagtail.admin.viewsets.pages import PageViewSet
 
@@ -18,13 +19,25 @@ class SummaryInsteadOfMessageMixin:
     Wagtail's page views add "The page could not be saved due to validation errors" with a
     "Go to the first error" button above the editor; our summary names every error and says
     what did not happen. Only the plain validation case changes: locks, withdrawing from
-    review, autosave's JSON answers and a form whose errors the summary cannot list keep
-    Wagtail's own handling.
+    review and a form whose errors the summary cannot list keep Wagtail's own handling.
+
+    Autosave (Wagtail 8) posts the form for a JSON answer and pauses at a refused one, showing
+    the answer's text beside "Autosave is paused". Wagtail's text, "click save to highlight
+    them", reads as if nothing were shown yet; ours points at the summary.
     """
+
+    autosave_refused = _(
+        "Not saved automatically: some fields need fixing. Saving lists them at the top of "
+        "the form; autosave starts again after a save that succeeds."
+    )
 
     def summary_replaces_message(self, form):
         """True when the summary above the tabs will list this form's errors."""
-        return not self.expects_json_response and bool(error_summary(form))
+        return bool(error_summary(form))
+
+    def refused_autosave(self):
+        """Autosave's JSON answer to a form with errors, in our words."""
+        return self.json_error_response("validation_error", self.autosave_refused)
 
     def render_refused_save(self):
         """The editor again with the summary and nothing else, the data the editor typed kept."""
@@ -37,11 +50,11 @@ class PracticeEditView(SummaryInsteadOfMessageMixin, edit.EditView):
 
     def form_invalid(self, form):
         """Wagtail's handling, except that a plain validation failure adds no message."""
-        if (
-            self.is_cancelling_workflow
-            or self.locked_for_user
-            or not self.summary_replaces_message(form)
-        ):
+        if self.is_cancelling_workflow or self.locked_for_user:
+            return super().form_invalid(form)
+        if self.expects_json_response:
+            return self.refused_autosave()
+        if not self.summary_replaces_message(form):
             return super().form_invalid(form)
         # What Wagtail's form_invalid keeps for its tests and debugging, kept alike.
         self.errors_debug = repr(form.errors) + repr(
@@ -55,6 +68,8 @@ class PracticeCreateView(SummaryInsteadOfMessageMixin, create.CreateView):
 
     def form_invalid(self, form):
         """Wagtail's handling, except that a plain validation failure adds no message."""
+        if self.expects_json_response:
+            return self.refused_autosave()
         if not self.summary_replaces_message(form):
             return super().form_invalid(form)
         return self.render_refused_save()

@@ -685,8 +685,8 @@ class PracticePage(RoutablePageMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_(
-            "The complete description of the practice (RAN's \u201cRead the full "
-            "practice\u201d), usually a PDF. It is kept in your city's collection, and only "
+            "The complete description of the practice (RAN's “Read the full "
+            "practice”), usually a PDF. It is kept in your city's collection, and only "
             "people who may see this practice can download it."
         ),
     )

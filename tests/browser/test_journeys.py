@@ -23,6 +23,22 @@ MEMBERS_ONLY = (
 )
 
 
+def open_new_page_form(page, url):
+    """Open a create form and wait until Wagtail watches it for edits, as a person would.
+
+    Wagtail 8 records the form's starting values two seconds after it loads and autosaves only
+    what differs from them: values typed sooner count as the starting values, nothing is
+    autosaved and submit_new_page_for_review waits for the edit URL in vain. The form says
+    when it starts watching (the w-unsaved:watch-edits event).
+    """
+    page.goto(url)
+    page.evaluate(
+        "() => document.addEventListener('w-unsaved:watch-edits', () => {"
+        " document.body.dataset.watchingEdits = 'yes'; }, { once: true })"
+    )
+    page.wait_for_selector("body[data-watching-edits='yes']", state="attached")
+
+
 def test_a_member_sees_a_members_only_practice_that_a_visitor_cannot(demo_site, new_page):
     practice = PracticePage.objects.get(title=MEMBERS_ONLY)
 
@@ -54,7 +70,7 @@ def test_a_city_editor_submits_a_curator_approves_and_visitors_find_it(demo_site
     editor = new_page()
     sign_in(editor, demo_site, "mechelen-editor", admin=True)
     city_id = PracticePage.objects.get(title__startswith="Building a sustainable").get_parent().pk
-    editor.goto(f"{demo_site}/admin/pages/add/practices/practicepage/{city_id}/")
+    open_new_page_form(editor, f"{demo_site}/admin/pages/add/practices/practicepage/{city_id}/")
     editor.fill("#id_title", title)
     editor.press("#id_title", "Tab")  # the title fills in the slug on blur
     editor.locator("[data-contentpath='description'] [contenteditable='true']").click()
@@ -349,7 +365,7 @@ def test_a_ghent_editor_adapts_a_mechelen_practice_and_it_shows_once_approved(de
 
     editor = new_page()
     sign_in(editor, demo_site, "ghent-editor", admin=True)
-    editor.goto(f"{demo_site}/admin/pages/add/practices/adaptationpage/{ghent.pk}/")
+    open_new_page_form(editor, f"{demo_site}/admin/pages/add/practices/adaptationpage/{ghent.pk}/")
     editor.fill("#id_title", "Gaming tournaments in Ghent")
     editor.press("#id_title", "Tab")
     editor.locator("#id_original-chooser").get_by_role("button").first.click()
@@ -483,3 +499,154 @@ def test_a_phone_visitor_sees_results_first_opens_the_filters_and_ticks_two(demo
     visitor.select_option("#id_sort", "title")
     visitor.wait_for_url("**sort=title*")
     assert "country=be" in visitor.url
+
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def docs_screenshot(target, name):
+    """A screenshot for docs/editing.md (a page, or one element of it), looked at by people."""
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=DOCS_SCREENSHOTS / f"{name}.png")
+
+
+def test_a_first_time_city_editor_is_guided_fixes_every_error_at_once_and_resubmits(
+    demo_site, new_page
+):
+    from django.contrib.auth import get_user_model
+    from wagtail.models import WorkflowState
+
+    from tests.factories import CityPageFactory
+
+    from .conftest import DEMO_PASSWORD
+
+    title = "Dialogue tables in Leuven"
+    leuven = CityPageFactory(title="Leuven", country="BE")
+    account = get_user_model().objects.create_user(
+        "leuven-editor", "editor@leuven.example", DEMO_PASSWORD, first_name="Lena"
+    )
+    account.groups.set([leuven.editor_group_link.group])
+
+    # A first-time editor's dashboard says where to start.
+    editor = new_page()
+    sign_in(editor, demo_site, "leuven-editor", admin=True)
+    panel = editor.locator(".practices-city-editor")
+    expect(panel).to_contain_text("Your city: Leuven")
+    expect(panel.get_by_role("link", name="Edit your city's profile")).to_be_visible()
+    docs_screenshot(editor, "editor-dashboard-first-time")
+    panel.get_by_role("link", name="Add a practice").click()
+    editor.wait_for_url(f"**/admin/pages/add/practices/practicepage/{leuven.pk}/")
+    # A year out of bounds first: no draft is valid then, so Wagtail's autosave cannot create
+    # the page while the editor works, and the failed submit below stays on this form.
+    editor.fill("#id_start_year", "1900")
+
+    # The rules are there before anything goes wrong.
+    themes_help = editor.get_by_text("Choose exactly 2 key themes. Required to submit for review.")
+    expect(themes_help).to_be_visible()
+    expect(
+        editor.get_by_text("Choose at least one. Required to submit for review.")
+    ).to_be_visible()
+    expect(editor.locator("[data-practice-error-summary]")).to_have_count(0)
+    # Below the editor's sticky header: the themes' heading, the rule, the choices.
+    editor.get_by_text("Key themes and target audience").evaluate(
+        "heading => { heading.scrollIntoView({ block: 'start' }); window.scrollBy(0, -70); }"
+    )
+    docs_screenshot(editor, "editor-help")
+
+    # Cities are picked from a type-ahead.
+    cities = editor.get_by_role("combobox", name="Cities")
+    cities.evaluate("box => box.scrollIntoView({ block: 'center' })")
+    cities.fill("e")
+    expect(editor.get_by_role("option", name="Mechelen (Belgium)")).to_be_visible()
+    cities.fill("euv")
+    suggestion = editor.get_by_role("option", name="Leuven (Belgium)")
+    expect(suggestion).to_be_visible()
+    cities.fill("e")  # the open list with both cities, for the docs
+    docs_screenshot(editor, "editor-typeahead")
+    cities.fill("euv")
+    suggestion.click()
+    expect(editor.locator(".practice-typeahead__chosen").first).to_contain_text("Leuven")
+
+    # Several mistakes at once: no description, one theme, no audience, a year out of bounds.
+    editor.fill("#id_title", title)
+    editor.press("#id_title", "Tab")
+    editor.get_by_label("Social cohesion and polarisation").check()
+    editor.click("footer button[name=action-submit]")
+    editor.wait_for_load_state("networkidle")
+
+    summary = editor.locator("[data-practice-error-summary]")
+    expect(summary).to_contain_text("Not submitted for review: 4 problems to fix")
+    for error in (
+        "Description: This field is required.",
+        "Key themes: Choose exactly 2 key themes (1 chosen).",
+        "Target audiences: Choose at least one target audience.",
+        "Start year: Enter a year from 1950 to",
+    ):
+        expect(summary.get_by_role("link", name=re.compile(re.escape(error)))).to_be_visible()
+    # One message: Wagtail's own "could not be saved" and "Go to the first error" are gone,
+    # and what autosave kept is said, not contradicted.
+    expect(editor.get_by_text("could not be saved")).to_have_count(0)
+    expect(editor.get_by_role("button", name="Go to the first error")).to_have_count(0)
+    expect(editor.get_by_text("click save to highlight them")).to_have_count(0)
+    docs_screenshot(editor, "editor-error-summary")
+
+    # A link opens the tab that holds its field, from any tab.
+    editor.get_by_role("tab", name="Curation").click()
+    expect(editor.locator("#id_target_audiences")).to_be_hidden()
+    summary.get_by_role("link", name=re.compile("Target audiences")).click()
+    expect(editor.get_by_role("tab", name="Practice")).to_have_attribute("aria-selected", "true")
+    expect(editor.get_by_label("Authorities")).to_be_focused()
+
+    # Fixed and submitted. Autosave paused at the refused year (its indicator says so) and
+    # waits for a manual save, so the submit below is the only request that creates the page.
+    editor.get_by_label("Authorities").check()
+    summary.get_by_role("link", name=re.compile("Key themes")).click()
+    expect(editor.locator("#id_key_themes_0")).to_be_focused()
+    editor.get_by_label("Local strategies/cities").check()
+    summary.get_by_role("link", name=re.compile("Description")).click()
+    description = editor.locator("[data-contentpath='description'] [contenteditable='true']")
+    expect(description).to_be_focused()
+    editor.keyboard.type("Neighbours meet at dialogue tables to prevent polarisation.")
+    expect(editor.locator("input[name=description]")).to_have_value(re.compile("dialogue"))
+    summary.get_by_role("link", name=re.compile("Start year")).click()
+    expect(editor.locator("#id_start_year")).to_be_focused()
+    editor.fill("#id_start_year", "2021")
+    indicator = editor.locator("#w-autosave-indicator")
+    expect(indicator).to_have_attribute("data-w-autosave-state-value", "paused")
+    editor.click("footer button[name=action-submit]")
+    editor.wait_for_load_state("networkidle")
+    expect(editor.get_by_text("What happens next: the Curators review")).to_be_visible()
+    practice = PracticePage.objects.get(title=title)
+    assert practice.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert practice.get_latest_revision_as_object().start_year == 2021
+
+    # The curator asks for a change, with a comment.
+    comment = "Please name the partner organisations that host the tables."
+    curator = new_page()
+    sign_in(curator, demo_site, "curator", admin=True)
+    row = curator.locator("tr", has_text=title)
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("button", name="Request changes", exact=True).click()
+    curator.get_by_label("Comment for the editors").fill(comment)
+    curator.locator(".modal-content").get_by_role("button", name="Request changes").click()
+    curator.wait_for_load_state("networkidle")
+    practice.refresh_from_db()
+    assert practice.current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
+
+    # The editor finds it on their dashboard and sees the comment on the edit page.
+    editor.goto(f"{demo_site}/admin/")
+    row = editor.locator(".practices-city-editor tr", has_text=title)
+    expect(row).to_contain_text("Changes requested")
+    row.get_by_role("link", name=title).click()
+    banner = editor.locator(".messages .practices-change-request")
+    expect(banner).to_contain_text("Changes requested by")
+    expect(banner).to_contain_text(comment)
+    editor.locator("[data-contentpath='description'] [contenteditable='true']").click()
+    editor.keyboard.press("End")
+    editor.keyboard.type(" The youth centre and the library host them.")
+    expect(editor.locator("input[name=description]")).to_have_value(re.compile("library"))
+    editor.get_by_role("button", name="Resubmit").click()
+    editor.wait_for_load_state("networkidle")
+    practice.refresh_from_db()
+    assert practice.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert "library" in practice.get_latest_revision_as_object().description

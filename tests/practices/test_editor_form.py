@@ -131,6 +131,18 @@ class EditorFormTests(TestCase):
         self.assertFalse(PracticePage.objects.filter(title="Old practice").exists())
         self.assertEqual(PracticePage.objects.get(pk=self.practice.pk).start_year, None)
 
+    def test_a_refused_autosave_points_at_the_summary(self):
+        self.client.force_login(self.editor)
+        data = practice_form("Form practice", themes=[self.theme], audiences=[], action="x")
+        data["start_year"] = "1800"
+        url = reverse("wagtailadmin_pages:edit", args=[self.practice.pk])
+        response = self.client.post(url, data, HTTP_ACCEPT="application/json")
+        self.assertEqual(response.status_code, 400)
+        answer = response.json()
+        self.assertEqual(answer["error_code"], "validation_error")
+        self.assertIn("Not saved automatically: some fields need fixing", answer["error_message"])
+        self.assertNotIn("highlight", answer["error_message"])
+
     def test_other_pages_keep_wagtails_message(self):
         self.client.force_login(self.curator)
         url = reverse("wagtailadmin_pages:edit", args=[self.city.pk])
@@ -187,6 +199,16 @@ class CityEditorDashboardTests(TestCase):
         published_row = content[content.index("Published one") :][:400]
         self.assertIn(">Published<", published_row.replace("\n", "").replace("  ", ""))
         self.assertContains(response, "Draft: not submitted for review yet")
+
+    def test_a_practice_in_review_reads_in_review(self):
+        from wagtail.models import Workflow
+
+        practice = PracticePageFactory(title="Waiting one", parent=self.city)
+        practice.save_revision(user=self.editor)  # a task reviews a revision
+        Workflow.objects.get(name="Network review").start(practice, self.editor)
+        response = self.dashboard(self.editor)
+        self.assertContains(response, "In review by the curators")
+        self.assertNotContains(response, "Draft: not submitted")
 
     def test_curators_see_no_city_editor_panel(self):
         response = self.dashboard(self.curator)

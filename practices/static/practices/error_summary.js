@@ -24,10 +24,14 @@
   }
 
   function focusable(wrapper) {
-    const candidates = wrapper.querySelectorAll(
-      "[contenteditable='true'], input:not([type='hidden']), select, textarea, button"
+    // The field itself before any button around it (a chooser's, "Add comment").
+    const visible = (selector) =>
+      Array.from(wrapper.querySelectorAll(selector)).find((node) => node.offsetParent !== null);
+    return (
+      visible("[contenteditable='true'], input:not([type='hidden']), select, textarea") ||
+      visible("button") ||
+      wrapper
     );
-    return Array.from(candidates).find((node) => node.offsetParent !== null) || wrapper;
   }
 
   function init() {
@@ -41,10 +45,14 @@
       event.preventDefault();
       const wrapper = target.closest("[data-field-wrapper]") || target;
       reveal(wrapper);
-      const field = focusable(wrapper);
-      if (field === wrapper && !wrapper.hasAttribute("tabindex")) wrapper.tabIndex = -1;
-      wrapper.scrollIntoView({ block: "center" });
-      field.focus({ preventScroll: true });
+      // Wagtail's tabs and panels show themselves from a Stimulus value change, which runs after
+      // this handler (a mutation observer): find the visible field once they have.
+      window.setTimeout(() => {
+        const field = focusable(wrapper);
+        if (field === wrapper && !wrapper.hasAttribute("tabindex")) wrapper.tabIndex = -1;
+        wrapper.scrollIntoView({ block: "center" });
+        field.focus({ preventScroll: true });
+      }, 0);
     });
     document.addEventListener("w-autosave:success", () => {
       const autosaved = summary.querySelector("[data-practice-error-summary-autosaved]");
