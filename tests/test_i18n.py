@@ -126,6 +126,17 @@ class LanguagePagesTests(TestCase):
                     problems.append(f"{name} {address}: no <html lang={code}>")
         self.assertEqual(problems, [])
 
+    def test_section_pages_are_named_in_the_readers_language(self):
+        html = self.client.get("/de/practices/").content.decode()
+        self.assertIn("<h1>Praxisbeispiele</h1>", html)
+        self.assertIn('<li aria-current="page">Praxisbeispiele</li>', html)
+        self.assertIn("<title>Praxisbeispiele · Practice Hub</title>", html)
+        with translation.override("en"):
+            practice_url = self.practice.url
+        html = self.client.get(f"/fr{practice_url}").content.decode()
+        self.assertIn(">Villes</a></li>", html)  # the breadcrumb's section
+        self.assertIn(f"<h1>{self.practice.title}</h1>", html)  # content keeps its title
+
     def test_page_links_carry_the_language_prefix(self):
         english = self.english_urls()
         html = self.client.get("/fr/").content.decode()

@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Site
 
 register = template.Library()
@@ -60,3 +61,24 @@ def differs_from_language(content_language, interface_language):
         return False
     primary = str(content_language).lower().split("-")[0]
     return primary != str(interface_language).lower().split("-")[0]
+
+
+# The section pages' standard titles (migration 0003, roles.UNFILED_TITLE): page titles are
+# content, but these four name parts of the interface, so they follow the reader's language.
+SECTION_TITLES = {
+    "Practices": pgettext_lazy("section page", "Practices"),
+    "Cities": pgettext_lazy("section page", "Cities"),
+    "Networks": pgettext_lazy("section page", "Networks"),
+    "Unfiled practices": pgettext_lazy("section page", "Unfiled practices"),
+}
+
+
+@register.filter
+def section_title(page):
+    """A section page's standard title in the reader's language; any other title as written."""
+    from practices.models.pages import IndexPage
+
+    page_class = getattr(page, "specific_class", None) or type(page)
+    if issubclass(page_class, IndexPage):
+        return SECTION_TITLES.get(page.title, page.title)
+    return page.title
