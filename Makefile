@@ -21,8 +21,8 @@ venv: $(BIN)/.installed ## Create the virtual environment and install the depend
 # The interface languages besides English (site/settings/base.py LANGUAGES; docs/i18n.md).
 LOCALES := fr nl de es
 
-messages: venv ## Compile the translations (locale/*/LC_MESSAGES/*.po into .mo; needs gettext)
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+messages: venv ## Compile the translations (locale/*/LC_MESSAGES/*.po into .mo)
+	$(BIN)/python manage.py compile_translations
 
 makemessages: venv ## Collect new strings into the catalogues (locale/<lang>/LC_MESSAGES/django.po)
 	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) \
