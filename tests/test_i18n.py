@@ -155,6 +155,20 @@ class LanguagePagesTests(TestCase):
         )
         self.assertContains(self.client.get(response["Location"]), '<html lang="nl">')
 
+    def test_signing_in_without_a_page_to_return_to_lands_on_the_readers_home_page(self):
+        from tests.factories import UserFactory
+
+        UserFactory(username="lecteur")
+        form = self.client.get("/de/accounts/login/").content.decode()
+        self.assertIn('name="next" value="/de/"', form)
+        response = self.client.post(
+            "/de/accounts/login/",
+            {"username": "lecteur", "password": "password", "next": "/de/"},
+        )
+        self.assertRedirects(response, "/de/", fetch_redirect_response=False)
+        form = self.client.get("/es/accounts/login/?next=/es/practices/").content.decode()
+        self.assertIn('name="next" value="/es/practices/"', form)
+
     def test_the_switch_keeps_the_page_and_the_query(self):
         query = "q=online&country=be&sort=title"
         response = self.client.get(f"/fr/practices/?{query}")
