@@ -216,7 +216,10 @@ class LanguagePagesTests(TestCase):
         html = self.client.get(f"/fr{url}").content.decode()
         self.assertIn('<p class="content-language">', html)
         note = html.split('<p class="content-language">', 1)[1].split("</p>", 1)[0]
-        self.assertIn("anglais", note.lower())
+        self.assertEqual(note.strip(), "Cette pratique est décrite en anglais.")
+        # German writes the name capitalised, Spanish in lower case mid-sentence.
+        self.assertContains(self.client.get(f"/de{url}"), "auf Englisch beschrieben")
+        self.assertContains(self.client.get(f"/es{url}"), "descrita en inglés.")
         self.assertIn('<article class="practice" lang="en">', html)
         # A practice written in French, read in English.
         PracticePage.objects.filter(pk=self.practice.pk).update(language="fr")

@@ -63,6 +63,22 @@ def differs_from_language(content_language, interface_language):
     return primary != str(interface_language).lower().split("-")[0]
 
 
+# Languages that write a language's name in lower case inside a sentence ("décrite en anglais",
+# "descrita en inglés"); Django's translated names are capitalised as in a list.
+LOWER_CASE_LANGUAGE_NAMES = {"fr", "es"}
+
+
+@register.simple_tag
+def language_name_in_sentence(code):
+    """The name of language `code` in the interface's language, cased for use mid-sentence."""
+    try:
+        name = translation.get_language_info(code)["name_translated"]
+    except KeyError:  # a code Django has no name for: the code itself says the most
+        return code
+    interface = (translation.get_language() or "en").split("-")[0]
+    return name.lower() if interface in LOWER_CASE_LANGUAGE_NAMES else name
+
+
 # The section pages' standard titles (migration 0003, roles.UNFILED_TITLE): page titles are
 # content, but these four name parts of the interface, so they follow the reader's language.
 SECTION_TITLES = {
