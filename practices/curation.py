@@ -352,7 +352,8 @@ class PracticeCurationViewSet(PageListingViewSet):
         Column(
             "key_themes",
             label=_("Key themes"),
-            accessor=lambda page: ", ".join(theme.label for theme in page.key_themes.all()),
+            # In the curator's admin language (a term prints its localised label).
+            accessor=lambda page: ", ".join(str(theme) for theme in page.key_themes.all()),
         ),
         Column("curation_status_label", label=_("Status")),
         DateColumn(

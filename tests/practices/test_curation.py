@@ -74,6 +74,19 @@ class CurationTestCase(TestCase):
 
 
 class ListingColumnTests(CurationTestCase):
+    def test_a_curator_with_a_french_admin_reads_the_themes_in_french(self):
+        from wagtail.users.models import UserProfile
+
+        theme = self.never.key_themes.first()
+        theme.label_fr = "Thème en français"
+        theme.save()
+        profile = UserProfile.get_for_user(self.curator)
+        profile.preferred_language = "fr"
+        profile.save()
+        never = self.row(self.listing(), "Never reviewed mentoring")
+        self.assertIn("Thème en français", never)
+        self.assertNotIn(theme.label, never)
+
     def test_the_listing_shows_networks_themes_status_in_words_and_the_review_wait(self):
         content = self.listing()
         for heading in ("Networks", "Key themes", "Status", "Awaiting review since"):
