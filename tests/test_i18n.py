@@ -169,6 +169,23 @@ class LanguagePagesTests(TestCase):
         form = self.client.get("/es/accounts/login/?next=/es/practices/").content.decode()
         self.assertIn('name="next" value="/es/practices/"', form)
 
+    def test_dates_are_written_as_each_language_writes_them(self):
+        import datetime
+
+        PracticePage.objects.filter(pk=self.practice.pk).update(
+            peer_reviewed=True, peer_review_date=datetime.date(2026, 11, 21)
+        )
+        url = self.english_urls()["practice"]
+        expected = {
+            "": "21 November 2026",
+            "/de": "21. November 2026",
+            "/fr": "21 novembre 2026",
+            "/es": "21 de noviembre de 2026",
+        }
+        for prefix, written in expected.items():
+            with self.subTest(prefix=prefix or "/"):
+                self.assertContains(self.client.get(f"{prefix}{url}"), f"({written})")
+
     def test_the_switch_keeps_the_page_and_the_query(self):
         query = "q=online&country=be&sort=title"
         response = self.client.get(f"/fr/practices/?{query}")

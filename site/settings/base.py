@@ -147,6 +147,8 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each interface language's own order and words (site/formats: English day-month-year).
+FORMAT_MODULE_PATH = ["practicehub.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
